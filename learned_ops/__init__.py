@@ -1,0 +1,52 @@
+"""learned-ops: learned finite-difference derivative operators.
+
+Operators are plain data (:class:`Stencil`); TensorFlow is imported only by the training code,
+lazily. ``learned_ops`` never imports ``solvers`` (only the CLI glue in ``learned_ops.cli`` does).
+"""
+
+from __future__ import annotations
+
+from learned_ops.closures import closure_rows
+from learned_ops.errors import (
+    DataSpecError,
+    InputArrayError,
+    LearnedOpsError,
+    NothingToLearnError,
+    OperatorFileError,
+    StencilError,
+    TrainingError,
+    TrainingInterrupted,
+)
+from learned_ops.fornberg import fornberg_weights, fornberg_weights_exact
+from learned_ops.moments import MomentDefect
+from learned_ops.stencil import BOUNDARY_MODES, Stencil
+from learned_ops.textbook import (
+    backward_stencil,
+    central_stencil,
+    forward_stencil,
+    textbook_stencil,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BOUNDARY_MODES",
+    "DataSpecError",
+    "InputArrayError",
+    "LearnedOpsError",
+    "MomentDefect",
+    "NothingToLearnError",
+    "OperatorFileError",
+    "Stencil",
+    "StencilError",
+    "TrainingError",
+    "TrainingInterrupted",
+    "__version__",
+    "backward_stencil",
+    "central_stencil",
+    "closure_rows",
+    "fornberg_weights",
+    "fornberg_weights_exact",
+    "forward_stencil",
+    "textbook_stencil",
+]

@@ -1,0 +1,92 @@
+"""The ``learned-ops`` command line: one parser, one module per subcommand.
+
+Each command module exposes ``register(subparsers)`` which adds its parser and sets
+``handler``. Errors from either package end as one line on stderr and exit code 2; any other
+failure exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+# Command modules, imported when the parser is built (each must import cheaply: no TensorFlow).
+COMMAND_MODULES: tuple[str, ...] = (
+    "learned_ops.cli.cmd_train",
+    "learned_ops.cli.cmd_operators",
+    "learned_ops.cli.cmd_simulate",
+    "learned_ops.cli.cmd_converge",
+    "learned_ops.cli.cmd_demo",
+)
+
+
+class UsageError(Exception):
+    """Bad command-line usage; reported as one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every available subcommand."""
+    from learned_ops import __version__
+
+    parser = _Parser(
+        prog="learned-ops",
+        description="Train, inspect and verify learned finite-difference derivative operators.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  learned-ops inspect fd:1:-1,0,1\n  learned-ops demo",
+    )
+    parser.add_argument("--version", action="version", version=f"learned-ops {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # command not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    from learned_ops.errors import LearnedOpsError
+
+    try:
+        from solvers.errors import SolverError
+    except ModuleNotFoundError:  # pragma: no cover - solvers always ships with learned_ops
+        SolverError = LearnedOpsError  # noqa: N806
+
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (LearnedOpsError, SolverError) as exc:
+        print(f"learned-ops: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("learned-ops: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI must never print a traceback
+        print(f"learned-ops: unexpected failure: {type(exc).__name__}: {_one_line(exc)}",
+              file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,420 @@
+"""The :class:`Stencil`: a finite-difference derivative operator as plain, validated data.
+
+``out[i] = h**(-m) * sum_j c[j] * u[i + offsets[j]]`` (a cross-correlation, as in
+``tf.nn.conv1d`` and ``scipy.ndimage.correlate1d``). Coefficients are dimensionless (unit
+spacing), so one stencil serves every resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from learned_ops import moments as _moments
+from learned_ops import spectral
+from learned_ops.closures import closure_rows, closure_width, interior_range
+from learned_ops.errors import StencilError
+from learned_ops.validation import check_field, check_spacing
+
+__all__ = ["BOUNDARY_MODES", "MAX_OFFSET", "MAX_TAPS", "Boundary", "Stencil"]
+
+Boundary = Literal["periodic", "valid", "one-sided"]
+BOUNDARY_MODES: tuple[str, ...] = ("periodic", "valid", "one-sided")
+MAX_TAPS = 64
+"""Most taps a stencil may have (larger ones are refused as absurd)."""
+MAX_OFFSET = 64
+"""Largest |offset| a stencil may have."""
+
+
+def _check_offsets(offsets: Any) -> tuple[int, ...]:
+    values = list(np.atleast_1d(np.asarray(offsets, dtype=object)).ravel())
+    if not values:
+        raise StencilError("a stencil needs at least one offset")
+    if len(values) > MAX_TAPS:
+        raise StencilError(f"a stencil may have at most {MAX_TAPS} taps, got {len(values)}")
+    result = []
+    for value in values:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)
+        ):
+            raise StencilError(f"offsets must be integers, got {value!r}")
+        if not float(value).is_integer():
+            raise StencilError(f"offsets must be integers, got {value!r} (no rounding is done)")
+        result.append(int(value))
+    if len(set(result)) != len(result):
+        raise StencilError(f"offsets must be unique, got duplicates in {result}")
+    if result != sorted(result):
+        raise StencilError(
+            f"offsets must be sorted ascending, got {result}; sort them with their coefficients"
+        )
+    if max(abs(o) for o in result) > MAX_OFFSET:
+        raise StencilError(f"|offset| may be at most {MAX_OFFSET}, got {result}")
+    return tuple(result)
+
+
+def _check_coefficients(coefficients: Any, taps: int) -> np.ndarray:
+    arr = np.asarray(coefficients)
+    if arr.dtype.kind not in "iuf" or arr.dtype == np.bool_:
+        raise StencilError(f"coefficients must be real numbers, got dtype {arr.dtype}")
+    arr = np.array(arr, dtype=np.float64).ravel()
+    if arr.size != taps:
+        raise StencilError(f"got {arr.size} coefficients for {taps} offsets; give one per offset")
+    if not np.isfinite(arr).all():
+        raise StencilError(f"coefficients must be finite, got {arr.tolist()}")
+    arr.setflags(write=False)
+    return arr
+
+
+def _check_order(derivative_order: Any, taps: int) -> int:
+    if isinstance(derivative_order, bool) or not isinstance(derivative_order, (int, np.integer)):
+        raise StencilError(f"derivative order must be an integer, got {derivative_order!r}")
+    m = int(derivative_order)
+    if m < 0:
+        raise StencilError(f"derivative order must be >= 0, got {m}")
+    if taps < m + 1:
+        raise StencilError(
+            f"a derivative of order {m} needs at least {m + 1} taps, got {taps}; add offsets"
+        )
+    return m
+
+
+@dataclass(frozen=True, eq=False)
+class Stencil:
+    """An immutable finite-difference operator for the m-th derivative on a uniform grid.
+
+    Attributes:
+        offsets: Strictly increasing integer offsets.
+        coefficients: Dimensionless float64 weights (read-only), one per offset.
+        derivative_order: m, the derivative it approximates.
+        name: A short name.
+        description: Free text.
+        provenance: Where the coefficients came from (read-only mapping).
+    """
+
+    offsets: tuple[int, ...]
+    coefficients: np.ndarray
+    derivative_order: int
+    name: str = ""
+    description: str = ""
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        offsets = _check_offsets(self.offsets)
+        object.__setattr__(self, "offsets", offsets)
+        object.__setattr__(
+            self, "coefficients", _check_coefficients(self.coefficients, len(offsets))
+        )
+        object.__setattr__(
+            self, "derivative_order", _check_order(self.derivative_order, len(offsets))
+        )
+        if not isinstance(self.name, str) or not isinstance(self.description, str):
+            raise StencilError("name and description must be strings")
+        if not isinstance(self.provenance, Mapping):
+            raise StencilError("provenance must be a mapping")
+        object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
+
+    # ----------------------------------------------------------------- identity
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Stencil):
+            return NotImplemented
+        return (
+            self.offsets == other.offsets
+            and self.derivative_order == other.derivative_order
+            and bool(np.array_equal(self.coefficients, other.coefficients))
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.offsets, self.derivative_order, self.coefficients.tobytes()))
+
+    def __repr__(self) -> str:
+        coeffs = ", ".join(f"{c:.6g}" for c in self.coefficients)
+        label = f"{self.name!r}, " if self.name else ""
+        return (
+            f"Stencil({label}m={self.derivative_order}, offsets={list(self.offsets)}, "
+            f"coefficients=[{coeffs}], order={self.accuracy_order})"
+        )
+
+    def with_metadata(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        provenance: Mapping[str, Any] | None = None,
+    ) -> Stencil:
+        """A copy with new name, description or provenance (coefficients unchanged)."""
+        return Stencil(
+            self.offsets,
+            self.coefficients,
+            self.derivative_order,
+            self.name if name is None else name,
+            self.description if description is None else description,
+            self.provenance if provenance is None else provenance,
+        )
+
+    # ----------------------------------------------------------------- shape facts
+    @property
+    def taps(self) -> int:
+        """Number of coefficients."""
+        return len(self.offsets)
+
+    @property
+    def span(self) -> int:
+        """max(offsets) - min(offsets)."""
+        return self.offsets[-1] - self.offsets[0]
+
+    # ----------------------------------------------------------------- analysis
+    def moments(self, count: int | None = None) -> np.ndarray:
+        """mu_q = sum_j c_j j**q / q! for q < count (default: m + p + 2)."""
+        if count is None:
+            count = self.derivative_order + self.accuracy_order + 2
+        return _moments.moments(np.array(self.offsets), self.coefficients, count)
+
+    def verified_accuracy_order(self, tolerance: float = _moments.DEFAULT_MOMENT_TOLERANCE) -> int:
+        """Accuracy order p verified from the moments (0: inconsistent)."""
+        return _moments.accuracy_order(
+            np.array(self.offsets), self.coefficients, self.derivative_order, tolerance
+        )
+
+    @property
+    def accuracy_order(self) -> int:
+        """Accuracy order verified from the moments at the default tolerance."""
+        cached = self.__dict__.get("_accuracy_order")
+        if cached is None:
+            cached = self.verified_accuracy_order()
+            object.__setattr__(self, "_accuracy_order", cached)
+        return cached
+
+    @property
+    def is_consistent(self) -> bool:
+        """True when the error vanishes as h -> 0 (accuracy order >= 1)."""
+        return self.accuracy_order >= 1
+
+    def leading_defect(
+        self, tolerance: float = _moments.DEFAULT_MOMENT_TOLERANCE
+    ) -> _moments.MomentDefect:
+        """The first moment that breaks the conditions (for an inconsistent stencil: why)."""
+        return _moments.first_defect(
+            np.array(self.offsets), self.coefficients, self.derivative_order, tolerance
+        )
+
+    def symbol(self, theta: np.ndarray | float) -> np.ndarray:
+        """sigma(theta) = sum_j c_j exp(i j theta); exact value (i theta)**m."""
+        return spectral.symbol(np.array(self.offsets), self.coefficients, theta)
+
+    def modified_wavenumber(self, theta: np.ndarray | float) -> np.ndarray:
+        """Im sigma(theta) for a first derivative (exact: theta)."""
+        self._require_first_derivative("modified wavenumber")
+        return np.imag(self.symbol(theta))
+
+    def dissipation(self, theta: np.ndarray | float) -> np.ndarray:
+        """Re sigma(theta) for a first derivative (exact: 0; < 0 damps under advection a>0)."""
+        self._require_first_derivative("dissipation")
+        return np.real(self.symbol(theta))
+
+    def resolving_band(self, eps: float = 1e-2) -> float:
+        """Largest theta with relative symbol error <= eps on (0, theta]."""
+        if not (0 < eps < 1):
+            raise StencilError(f"eps must lie in (0, 1), got {eps!r}")
+        return spectral.resolving_band(
+            np.array(self.offsets), self.coefficients, self.derivative_order, eps
+        )
+
+    def points_per_wavelength(self, eps: float = 1e-2) -> float:
+        """2 pi / resolving_band(eps): grid points per wavelength needed (inf if none)."""
+        band = self.resolving_band(eps)
+        return float("inf") if band == 0.0 else 2.0 * np.pi / band
+
+    def _require_first_derivative(self, what: str) -> None:
+        if self.derivative_order != 1:
+            raise StencilError(
+                f"{what} is defined for first derivatives; this stencil has m = "
+                f"{self.derivative_order} (use symbol() instead)"
+            )
+
+    # ----------------------------------------------------------------- application
+    def min_points(self, boundary: str) -> int:
+        """Fewest grid points this operator accepts with the given boundary mode."""
+        _check_boundary(boundary)
+        needed = self.span + 1
+        if boundary == "one-sided":
+            needed = max(needed, closure_width(self.derivative_order, self.accuracy_order))
+        return needed
+
+    def __call__(
+        self, u: np.ndarray, h: float = 1.0, *, boundary: Boundary = "periodic", axis: int = -1
+    ) -> np.ndarray:
+        """Apply the operator along ``axis`` (leading batch axes allowed), in float64.
+
+        Args:
+            u: Samples on a uniform grid (float32 or float64).
+            h: Grid spacing.
+            boundary: ``"periodic"`` (wrap), ``"valid"`` (only rows whose stencil fits; output
+                k belongs to grid point k - min(offsets)) or ``"one-sided"`` (see
+                :mod:`learned_ops.closures`).
+            axis: The grid axis.
+
+        Returns:
+            The derivative approximation, float64.
+        """
+        _check_boundary(boundary)
+        spacing = check_spacing(h)
+        arr = check_field(u, min_points=self.min_points(boundary), axis=axis)
+        moved = np.moveaxis(arr, axis, -1)
+        scaled = self.coefficients * spacing ** (-self.derivative_order)
+        if boundary == "periodic":
+            out = self._periodic(moved, scaled)
+        elif boundary == "valid":
+            out = self._correlate(moved, scaled, moved.shape[-1] - self.span, -self.offsets[0])
+        else:
+            out = self._one_sided(moved, scaled, spacing)
+        return np.moveaxis(out, -1, axis)
+
+    apply = __call__
+
+    def _correlate(self, u: np.ndarray, c: np.ndarray, length: int, first: int) -> np.ndarray:
+        """Rows first .. first+length-1 of sum_j c_j u[..., i + o_j] (no wrapping)."""
+        out = np.empty((*u.shape[:-1], length), dtype=np.float64)
+        start = first + self.offsets[0]
+        np.multiply(u[..., start : start + length], c[0], out=out)
+        scratch = np.empty_like(out)
+        for offset, coeff in zip(self.offsets[1:], c[1:], strict=True):
+            start = first + offset
+            np.multiply(u[..., start : start + length], coeff, out=scratch)
+            out += scratch
+        return out
+
+    def _periodic(self, u: np.ndarray, c: np.ndarray) -> np.ndarray:
+        n = u.shape[-1]
+        left, right = max(0, -self.offsets[0]), max(0, self.offsets[-1])
+        padded = np.concatenate([u[..., n - left :], u, u[..., :right]], axis=-1)
+        return self._correlate(padded, c, n, left)
+
+    def _one_sided(self, u: np.ndarray, c: np.ndarray, h: float) -> np.ndarray:
+        n = u.shape[-1]
+        out = np.empty(u.shape, dtype=np.float64)
+        start, stop = interior_range(self.offsets, n)
+        if stop > start:
+            out[..., start:stop] = self._correlate(u, c, stop - start, start)
+        scale = h ** (-self.derivative_order)
+        for row in closure_rows(self.offsets, self.derivative_order, self.accuracy_order, n):
+            out[..., row.row] = u[..., row.columns] @ (row.weights * scale)
+        return out
+
+    def matrix(self, n: int, h: float = 1.0, boundary: Boundary = "periodic") -> sp.csr_array:
+        """The sparse matrix equal to applying the operator to a vector of ``n`` points."""
+        _check_boundary(boundary)
+        spacing = check_spacing(h)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise StencilError(f"n must be an integer, got {n!r}")
+        if n < self.min_points(boundary):
+            raise StencilError(
+                f"n = {n} is too small; this operator needs at least "
+                f"{self.min_points(boundary)} points with boundary {boundary!r}"
+            )
+        scale = spacing ** (-self.derivative_order)
+        rows_l, cols_l, vals_l = [], [], []
+        if boundary == "valid":
+            length = n - self.span
+            rows = np.arange(length)
+            for offset, coeff in zip(self.offsets, self.coefficients, strict=True):
+                rows_l.append(rows)
+                cols_l.append(rows + offset - self.offsets[0])
+                vals_l.append(np.full(length, coeff * scale))
+            shape = (length, n)
+        elif boundary == "periodic":
+            rows = np.arange(n)
+            for offset, coeff in zip(self.offsets, self.coefficients, strict=True):
+                rows_l.append(rows)
+                cols_l.append((rows + offset) % n)
+                vals_l.append(np.full(n, coeff * scale))
+            shape = (n, n)
+        else:
+            start, stop = interior_range(self.offsets, n)
+            rows = np.arange(start, max(start, stop))
+            for offset, coeff in zip(self.offsets, self.coefficients, strict=True):
+                rows_l.append(rows)
+                cols_l.append(rows + offset)
+                vals_l.append(np.full(rows.size, coeff * scale))
+            for row in closure_rows(self.offsets, self.derivative_order, self.accuracy_order, n):
+                rows_l.append(np.full(row.columns.size, row.row))
+                cols_l.append(row.columns)
+                vals_l.append(row.weights * scale)
+            shape = (n, n)
+        coo = sp.coo_array(
+            (np.concatenate(vals_l), (np.concatenate(rows_l), np.concatenate(cols_l))), shape=shape
+        )
+        return coo.tocsr()
+
+    # ----------------------------------------------------------------- algebra
+    def _combine(self, other: Stencil, sign: float) -> Stencil:
+        if not isinstance(other, Stencil):
+            return NotImplemented
+        if other.derivative_order != self.derivative_order:
+            raise StencilError(
+                f"cannot add stencils of derivative orders {self.derivative_order} and "
+                f"{other.derivative_order}; an operator has a single derivative order"
+            )
+        merged = sorted(set(self.offsets) | set(other.offsets))
+        coeffs = np.zeros(len(merged))
+        index = {o: k for k, o in enumerate(merged)}
+        for o, c in zip(self.offsets, self.coefficients, strict=True):
+            coeffs[index[o]] += c
+        for o, c in zip(other.offsets, other.coefficients, strict=True):
+            coeffs[index[o]] += sign * c
+        op = "+" if sign > 0 else "-"
+        return Stencil(
+            tuple(merged),
+            coeffs,
+            self.derivative_order,
+            name=f"({self.name or 'a'} {op} {other.name or 'b'})",
+        )
+
+    def __add__(self, other: Stencil) -> Stencil:
+        return self._combine(other, 1.0)
+
+    def __sub__(self, other: Stencil) -> Stencil:
+        return self._combine(other, -1.0)
+
+    def __mul__(self, scalar: float) -> Stencil:
+        if isinstance(scalar, bool) or not isinstance(
+            scalar, (int, float, np.integer, np.floating)
+        ):
+            return NotImplemented
+        return Stencil(
+            self.offsets,
+            self.coefficients * float(scalar),
+            self.derivative_order,
+            name=f"{scalar:g}*{self.name or 'a'}",
+        )
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Stencil:
+        return self * -1.0
+
+    def __matmul__(self, inner: Stencil) -> Stencil:
+        """Composition: ``(a @ b)(u) == a(b(u))`` on periodic grids; orders add."""
+        if not isinstance(inner, Stencil):
+            return NotImplemented
+        combined: dict[int, float] = {}
+        for oa, ca in zip(self.offsets, self.coefficients, strict=True):
+            for ob, cb in zip(inner.offsets, inner.coefficients, strict=True):
+                combined[oa + ob] = combined.get(oa + ob, 0.0) + float(ca) * float(cb)
+        offsets = tuple(sorted(combined))
+        return Stencil(
+            offsets,
+            [combined[o] for o in offsets],
+            self.derivative_order + inner.derivative_order,
+            name=f"({self.name or 'a'} @ {inner.name or 'b'})",
+        )
+
+
+def _check_boundary(boundary: object) -> None:
+    if boundary not in BOUNDARY_MODES:
+        raise StencilError(
+            f"unknown boundary mode {boundary!r}; choose one of {', '.join(BOUNDARY_MODES)}"
+        )
