@@ -11,6 +11,7 @@ last rows are fully one-sided. Each closure row is therefore accurate to order >
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,7 +48,18 @@ def interior_range(offsets: tuple[int, ...], n: int) -> tuple[int, int]:
 def closure_rows(
     offsets: tuple[int, ...], derivative_order: int, accuracy_order: int, n: int
 ) -> list[ClosureRow]:
-    """The closure rows for a grid of ``n`` nodes, left edge first."""
+    """The closure rows for a grid of ``n`` nodes, left edge first (arrays are read-only)."""
+    return list(
+        _closure_rows(
+            tuple(int(o) for o in offsets), int(derivative_order), int(accuracy_order), int(n)
+        )
+    )
+
+
+@lru_cache(maxsize=256)
+def _closure_rows(
+    offsets: tuple[int, ...], derivative_order: int, accuracy_order: int, n: int
+) -> tuple[ClosureRow, ...]:
     q = closure_width(derivative_order, accuracy_order)
     start, stop = interior_range(offsets, n)
     rows = [*range(0, min(start, n)), *range(max(stop, start), n)]
@@ -56,5 +68,7 @@ def closure_rows(
         first = int(np.clip(i - (q - 1) // 2, 0, n - q))
         columns = np.arange(first, first + q)
         weights = fornberg_weights(derivative_order, tuple(int(c - i) for c in columns))
+        columns.setflags(write=False)
+        weights.setflags(write=False)
         result.append(ClosureRow(i, columns, weights))
-    return result
+    return tuple(result)

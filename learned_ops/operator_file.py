@@ -132,7 +132,14 @@ def stencil_to_dict(stencil: Stencil) -> dict[str, Any]:
 
 def stencil_to_json(stencil: Stencil) -> str:
     """The file text: indented JSON, one trailing newline, floats in round-trip ``repr``."""
-    return json.dumps(stencil_to_dict(stencil), indent=2, allow_nan=False) + "\n"
+    lines = []
+    for key, value in stencil_to_dict(stencil).items():
+        if key == "provenance":
+            text = json.dumps(value, indent=2, allow_nan=False).replace("\n", "\n  ")
+        else:  # scalars and the two lists on one line each, to read side by side
+            text = json.dumps(value, allow_nan=False)
+        lines.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def save_stencil(stencil: Stencil, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:

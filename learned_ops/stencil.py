@@ -15,10 +15,10 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
+from learned_ops import _kernels, spectral
 from learned_ops import moments as _moments
-from learned_ops import spectral
 from learned_ops.closures import closure_rows, closure_width, interior_range
-from learned_ops.errors import StencilError
+from learned_ops.errors import InputArrayError, StencilError
 from learned_ops.validation import check_field, check_spacing
 
 __all__ = ["BOUNDARY_MODES", "MAX_OFFSET", "MAX_TAPS", "Boundary", "Stencil"]
@@ -262,43 +262,51 @@ class Stencil:
         """
         _check_boundary(boundary)
         spacing = check_spacing(h)
-        arr = check_field(u, min_points=self.min_points(boundary), axis=axis)
-        moved = np.moveaxis(arr, axis, -1)
+        arr = check_field(u, min_points=self.min_points(boundary), axis=axis, check_finite=False)
+        last = axis in (-1, arr.ndim - 1)
+        moved = arr if last else np.moveaxis(arr, axis, -1)
         scaled = self.coefficients * spacing ** (-self.derivative_order)
-        if boundary == "periodic":
-            out = self._periodic(moved, scaled)
-        elif boundary == "valid":
-            out = self._correlate(moved, scaled, moved.shape[-1] - self.span, -self.offsets[0])
-        else:
+        if boundary == "one-sided":
             out = self._one_sided(moved, scaled, spacing)
-        return np.moveaxis(out, -1, axis)
+        else:
+            n = moved.shape[-1]
+            periodic = boundary == "periodic"
+            length = n if periodic else n - self.span
+            first = 0 if periodic else -self.offsets[0]
+            out = self._rows(moved, scaled, first, length, periodic)
+        return out if last else np.moveaxis(out, -1, axis)
 
     apply = __call__
 
-    def _correlate(self, u: np.ndarray, c: np.ndarray, length: int, first: int) -> np.ndarray:
-        """Rows first .. first+length-1 of sum_j c_j u[..., i + o_j] (no wrapping)."""
-        out = np.empty((*u.shape[:-1], length), dtype=np.float64)
-        start = first + self.offsets[0]
-        np.multiply(u[..., start : start + length], c[0], out=out)
-        scratch = np.empty_like(out)
-        for offset, coeff in zip(self.offsets[1:], c[1:], strict=True):
-            start = first + offset
-            np.multiply(u[..., start : start + length], coeff, out=scratch)
-            out += scratch
-        return out
-
-    def _periodic(self, u: np.ndarray, c: np.ndarray) -> np.ndarray:
+    def _rows(
+        self, u: np.ndarray, c: np.ndarray, first: int, length: int, wrap: bool
+    ) -> np.ndarray:
+        """Rows first .. first+length-1 of sum_j c_j u[..., i + o_j], checking finiteness."""
         n = u.shape[-1]
-        left, right = max(0, -self.offsets[0]), max(0, self.offsets[-1])
-        padded = np.concatenate([u[..., n - left :], u, u[..., :right]], axis=-1)
-        return self._correlate(padded, c, n, left)
+        flat = u.reshape(-1, n)
+        out = _kernels.correlate_rows(flat, self._offset_array, c, first, length, wrap)
+        if out is None:
+            bad = int(u.size - np.count_nonzero(np.isfinite(u)))
+            raise InputArrayError(f"u contains {bad} NaN or infinite value(s); clean the input")
+        return out.reshape(*u.shape[:-1], length)
+
+    @property
+    def _offset_array(self) -> np.ndarray:
+        cached = self.__dict__.get("_offsets_int64")
+        if cached is None:
+            cached = np.array(self.offsets, dtype=np.int64)
+            cached.setflags(write=False)
+            object.__setattr__(self, "_offsets_int64", cached)
+        return cached
 
     def _one_sided(self, u: np.ndarray, c: np.ndarray, h: float) -> np.ndarray:
         n = u.shape[-1]
         out = np.empty(u.shape, dtype=np.float64)
         start, stop = interior_range(self.offsets, n)
         if stop > start:
-            out[..., start:stop] = self._correlate(u, c, stop - start, start)
+            out[..., start:stop] = self._rows(u, c, start, stop - start, False)
+        else:
+            check_field(u, min_points=0, axis=-1)  # no interior rows: check finiteness here
         scale = h ** (-self.derivative_order)
         for row in closure_rows(self.offsets, self.derivative_order, self.accuracy_order, n):
             out[..., row.row] = u[..., row.columns] @ (row.weights * scale)
