@@ -61,8 +61,8 @@ def _replace(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         raise OperatorFileError(
-            f"{target}: cannot replace the file ({exc.strerror or exc}); "
-            "check the destination's permissions"
+            f"{target}: cannot replace the file ({exc.strerror or exc}); the old file is "
+            "unchanged: check the destination's permissions and free space"
         ) from exc
     _fsync_folder(target.parent)
 

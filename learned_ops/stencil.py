@@ -103,6 +103,8 @@ class Stencil:
     description: str = ""
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
+    __array_ufunc__ = None  # ``array * stencil`` raises TypeError instead of an object array
+
     def __post_init__(self) -> None:
         offsets = _check_offsets(self.offsets)
         object.__setattr__(self, "offsets", offsets)
@@ -211,7 +213,10 @@ class Stencil:
         return np.imag(self.symbol(theta))
 
     def dissipation(self, theta: np.ndarray | float) -> np.ndarray:
-        """Re sigma(theta) for a first derivative (exact: 0; < 0 damps under advection a>0)."""
+        """Re sigma(theta) for a first derivative (exact: 0; > 0 damps advection with a > 0).
+
+        Advection u_t = -a u_x has eigenvalues -a sigma / h, so Re sigma > 0 means decay.
+        """
         self._require_first_derivative("dissipation")
         return np.real(self.symbol(theta))
 

@@ -98,21 +98,34 @@ def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _stability(stencil: Stencil) -> Any:
+def _stability(stencil: Stencil) -> dict[str, Any] | None:
     """HOOK (solvers engineer): largest stable Courant / diffusion numbers per stepper.
 
-    Calls ``solvers.stability.stable_numbers(stencil)`` when that exists and returns its result
-    (expected: a JSON-able mapping, e.g. ``{"rk4": {"courant": 2.83}}``); None until then.
-    Stability is computed in ``solvers``, never here.
+    Calls ``solvers.stability.stable_numbers(operator, equation, stepper, velocity_sign=)``
+    for every registered stepper when ``solvers`` provides it: advection (both directions)
+    for first derivatives, heat for second derivatives; None for other orders or when the
+    solvers package lacks it. Stability is computed in ``solvers``, never here.
     """
+    equation = {1: "advection", 2: "heat"}.get(stencil.derivative_order)
+    if equation is None:
+        return None
     try:
         from solvers.stability import stable_numbers
+        from solvers.tableaux import STEPPERS
     except (ImportError, AttributeError):
         return None
-    try:
-        return stable_numbers(stencil)
-    except (ImportError, AttributeError):
-        return None
+    signs = {"a>0": 1, "a<0": -1} if equation == "advection" else {"": 1}
+    steppers: dict[str, Any] = {}
+    for name in STEPPERS:
+        entry: dict[str, Any] = {}
+        for label, sign in signs.items():
+            limit = stable_numbers(stencil, equation, name, velocity_sign=sign)
+            key = f"number {label}".strip()
+            entry[key] = _finite_or_none(float(limit.number))
+            entry[f"kind {label}".strip()] = limit.kind
+            number_name = limit.number_name
+        steppers[name] = entry
+    return {"equation": equation, "number_name": number_name, "steppers": steppers}
 
 
 def describe_operator(stencil: Stencil) -> dict[str, Any]:
@@ -176,11 +189,17 @@ def _print_human(info: dict[str, Any]) -> None:
         ppw_text = "none (no wave resolved)" if ppw is None else f"{ppw:.2f} points per wavelength"
         print(f"    eps = {eps:<6} theta <= {entry['theta']:.4f}   {ppw_text}")
     if "stability" in info:
-        print("\n  stability limits (from solvers.stability):")
         stability = info["stability"]
-        items = stability.items() if isinstance(stability, dict) else [("", stability)]
-        for key, value in items:
-            print(f"    {key}: {value}")
+        print(
+            f"\n  largest stable {stability['number_name']} ({stability['equation']}, "
+            "from solvers.stability; null = every step is stable):"
+        )
+        for stepper, entry in stability["steppers"].items():
+            cells = ", ".join(
+                f"{key} = {value:.4g}" if isinstance(value, float) else f"{key} = {value}"
+                for key, value in entry.items()
+            )
+            print(f"    {stepper:<8} {cells}")
 
 
 def _plot(stencil: Stencil, path: Path) -> None:
@@ -246,6 +265,10 @@ def _handle_inspect(args: argparse.Namespace) -> int:
         if plot_path.suffix.lower() not in _PLOT_SUFFIXES:
             raise OperatorFileError(
                 f"{plot_path}: plot files must end in {', '.join(_PLOT_SUFFIXES)}"
+            )
+        if not plot_path.parent.is_dir():  # fail before any work
+            raise OperatorFileError(
+                f"{plot_path}: folder {plot_path.parent} does not exist; create it first"
             )
     stencil = resolve_operator(args.operator)
     chatter(f"inspecting {stencil.name or args.operator}")

@@ -7,6 +7,7 @@ through :mod:`importlib.resources`, so they work from a wheel or a zip as well a
 from __future__ import annotations
 
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from learned_ops.errors import OperatorFileError
 from learned_ops.operator_file import load_stencil
@@ -17,9 +18,14 @@ __all__ = ["list_pretrained", "load_pretrained"]
 _SUFFIX = ".json"
 
 
+def _folder() -> Traversable:
+    """Where the operator files live (a function, so tests can point it elsewhere)."""
+    return resources.files(__name__)
+
+
 def list_pretrained() -> list[str]:
     """Names of the shipped operators, sorted (empty until ``make pretrained`` has run)."""
-    folder = resources.files(__name__)
+    folder = _folder()
     return sorted(
         entry.name[: -len(_SUFFIX)]
         for entry in folder.iterdir()
@@ -38,5 +44,5 @@ def load_pretrained(name: str) -> Stencil:
     if not isinstance(name, str) or name not in names:
         available = ", ".join(names) if names else "none yet (run 'make pretrained')"
         raise OperatorFileError(f"no pretrained operator named {name!r}; available: {available}")
-    with resources.as_file(resources.files(__name__) / f"{name}{_SUFFIX}") as path:
+    with resources.as_file(_folder() / f"{name}{_SUFFIX}") as path:
         return load_stencil(path)
