@@ -1,0 +1,258 @@
+"""``learned-ops simulate``: run advection or heat with an operator and check it.
+
+The run uses :func:`solvers.solve`; the final state is compared with the exact solution and
+with the independent scipy reference (classical finite differences + ``solve_ivp``), and the
+reference itself with the exact solution, so a reader sees how much of the error is the
+operator's. Glue only: the numerics live in ``solvers``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "run"]
+
+_PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+_EQUATIONS = ("advection", "heat")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``simulate`` subcommand."""
+    p = subparsers.add_parser(
+        "simulate",
+        help="run advection or heat with an operator; compare with exact and scipy solutions",
+        description=(
+            "Solve u_t + a u_x = 0 (advection) or u_t = nu u_xx (heat) on [-2, 2) with a given\n"
+            "derivative operator and an explicit Runge-Kutta stepper, then print the errors of\n"
+            "the result against the exact solution and against an independent scipy reference\n"
+            "(classical finite differences + solve_ivp), and the reference's own error.\n"
+            "OPERATOR is a pretrained name, an operator file (*.json) or fd:M:OFFSETS. For heat\n"
+            "give a second-derivative operator, or two first-derivative ones (composed).\n"
+            "--courant C means dt = C h / |a| (advection) or dt = C h**2 / nu (heat). Without\n"
+            "--dt/--courant a safe dt (0.9 x the stability limit) is used; a dt beyond the\n"
+            "limit is refused (exit 2) unless --allow-unstable."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  learned-ops simulate advection --operator fd:1:-1,0,1 --courant 0.5\n"
+            "  learned-ops simulate heat --operator fd:2:-1,0,1 --stepper euler --courant 0.4\n"
+            "  learned-ops simulate heat --operator fd:1:0,1 --operator fd:1:-1,0 --json\n"
+            "  learned-ops simulate heat --operator fd:2:-1,0,1 --boundary bounded --ic bump"
+        ),
+    )
+    p.add_argument("equation", choices=_EQUATIONS, help="advection or heat")
+    p.add_argument("--operator", action="append", required=True, metavar="OPERATOR",
+                   help="name, file or fd:M:OFFSETS (heat: give two first-derivative "
+                        "operators to compose them)")
+    p.add_argument("--n", type=int, default=200, help="grid nodes (default 200)")
+    p.add_argument("--t-final", type=float, default=1.0, help="final time (default 1)")
+    p.add_argument("--stepper", default="rk4",
+                   help="euler, heun (ssprk2), ssprk3 or rk4 (default rk4)")
+    step = p.add_mutually_exclusive_group()
+    step.add_argument("--dt", type=float, help="time step")
+    step.add_argument("--courant", type=float, metavar="C",
+                      help="Courant number (advection) or diffusion number (heat)")
+    p.add_argument("--ic", default="sinusoid",
+                   help="initial condition: sinusoid (seeded seed family), mode[:K], bump "
+                        "(default sinusoid)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sinusoid (default 0)")
+    p.add_argument("--velocity", type=float, default=1.0, help="advection velocity a (default 1)")
+    p.add_argument("--diffusivity", type=float, default=0.001,
+                   help="heat diffusivity nu (default 0.001)")
+    p.add_argument("--boundary", choices=("periodic", "bounded"), default="periodic",
+                   help="periodic, or bounded: Dirichlet ends (heat) / inflow (advection), "
+                        "values taken from the initial condition")
+    p.add_argument("--allow-unstable", action="store_true",
+                   help="run even with a dt beyond the stability limit")
+    p.add_argument("--plot", metavar="FILE.png", help="plot the final state to FILE")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress or warnings on stderr")
+    p.set_defaults(handler=run)
+
+
+def _operators(args: argparse.Namespace, notes: list[str]) -> Any:
+    from learned_ops.resolve import resolve_operator
+    from solvers.errors import ProblemError
+
+    ops = [resolve_operator(spec) for spec in args.operator]
+    if args.equation == "advection":
+        if len(ops) != 1:
+            raise ProblemError(f"advection takes one --operator, got {len(ops)}")
+        return ops[0]
+    if len(ops) > 2:
+        raise ProblemError(f"heat takes one or two --operator options, got {len(ops)}")
+    if len(ops) == 1 and ops[0].derivative_order == 1:
+        notes.append(f"composing {ops[0].name} with itself for u_xx")
+        return (ops[0], ops[0])
+    return ops[0] if len(ops) == 1 else (ops[0], ops[1])
+
+
+def _problem(args: argparse.Namespace, operator: Any, ic: Any) -> Any:
+    import solvers
+
+    kind = args.boundary
+    grid = solvers.Grid(args.n, -2.0, 2.0, kind)
+    ends = solvers.initial_values(ic, grid)[[0, -1]] if kind == "bounded" else (0.0, 0.0)
+    if args.equation == "advection":
+        inflow = float(ends[0] if args.velocity > 0 else ends[1])
+        return solvers.Advection(args.velocity, operator, grid, inflow=inflow)
+    return solvers.Heat(args.diffusivity, operator, grid, dirichlet=(float(ends[0]),
+                                                                      float(ends[1])))
+
+
+def _reference(problem: Any, ic: Any, times: Any, notes: list[str]) -> Any:
+    import solvers
+
+    try:
+        return solvers.reference_solution(problem, ic, times)[-1]
+    except solvers.ReferenceSolverError as exc:
+        notes.append(f"no scipy reference: {exc}")
+        return None
+
+
+def _plot(path: str, solution: Any, exact: Any, reference: Any, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from learned_ops.atomic import atomic_path
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    try:
+        ax.plot(solution.x, solution.snapshots[0], color="0.7", lw=1, label="initial")
+        if exact is not None:
+            ax.plot(solution.x, exact, "k-", lw=1.5, label="exact")
+        if reference is not None:
+            ax.plot(solution.x, reference, "C1--", lw=1, label="scipy reference")
+        ax.plot(solution.x, solution.final, "C0.", ms=3, label="ours")
+        ax.set_xlabel("x")
+        ax.set_ylabel(f"u(x, {solution.t_final:g})")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp)
+    finally:
+        plt.close(fig)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3e}"
+
+
+def _table(result: dict[str, Any]) -> str:
+    rows = [
+        ("ours vs exact", result["errors"]["analytic"]),
+        ("reference vs exact", result["reference_errors"]),
+        ("ours vs reference", result["errors"]["reference"]),
+    ]
+    diff = None
+    if result["errors"]["analytic"] and result["reference_errors"]:
+        diff = {k: result["errors"]["analytic"][k] - result["reference_errors"][k]
+                for k in ("l2", "linf", "rel_l2")}
+    rows.append(("difference (ours - ref)", diff))
+    lines = [
+        f"{result['equation']} with {result['operator']}: n = {result['n']}, "
+        f"t_final = {result['t_final']:g}, {result['stepper']}, dt = {result['dt']:.4g} "
+        f"({result['number_name']} {result['number']:.4g}; limit {result['number_limit']:.4g}), "
+        f"{result['steps']} steps, {result['seconds']:.2f} s",
+        f"{'errors at t_final':<26}{'L2':>12}{'max':>12}{'rel L2':>12}",
+    ]
+    for label, err in rows:
+        vals = [None] * 3 if err is None else [err["l2"], err["linf"], err["rel_l2"]]
+        lines.append(f"{label:<26}" + "".join(f"{_fmt(v):>12}" for v in vals))
+    return "\n".join(lines)
+
+
+def _finite(obj: Any) -> Any:
+    """JSON-safe: inf and nan become None."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handle ``learned-ops simulate``."""
+    import solvers
+
+    started = time.perf_counter()
+    if args.plot and Path(args.plot).suffix.lower() not in _PLOT_SUFFIXES:
+        raise solvers.SolverError(
+            f"--plot {args.plot}: use a file name ending in {', '.join(_PLOT_SUFFIXES)}"
+        )
+    notes: list[str] = []
+    operator = _operators(args, notes)
+    grid_probe = solvers.Grid(args.n, -2.0, 2.0, args.boundary)
+    ic = solvers.initial_condition(args.ic, seed=args.seed, grid=grid_probe)
+    problem = _problem(args, operator, ic)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        solution = solvers.solve(
+            problem, ic, args.t_final, stepper=args.stepper, dt=args.dt, courant=args.courant,
+            allow_unstable=args.allow_unstable, progress=not args.quiet,
+        )
+    notes.extend(str(w.message) for w in caught if issubclass(w.category, UserWarning))
+    try:
+        exact = solvers.exact_solution(problem, ic, solution.times[-1:])[-1]
+    except solvers.ProblemError as exc:
+        notes.append(f"no exact solution: {exc}")
+        exact = None
+    reference = _reference(problem, ic, [0.0, solution.t_final], notes)
+    h = problem.grid.h
+
+    def err(a: Any, b: Any) -> dict[str, float] | None:
+        if a is None or b is None:
+            return None
+        e = solvers.error_norms(a, b, h)
+        return {"l2": e.l2, "linf": e.linf, "rel_l2": e.rel_l2}
+
+    info = solution.info
+    names = [getattr(o, "name", "") for o in (operator if isinstance(operator, tuple)
+                                               else (operator,))]
+    result = {
+        "equation": args.equation,
+        "operator": " o ".join(names),
+        "boundary": args.boundary,
+        "ic": args.ic,
+        "seed": args.seed,
+        "n": args.n,
+        "t_final": solution.t_final,
+        "dt": info.dt,
+        "steps": info.steps,
+        "stepper": info.stepper,
+        "number_name": info.number_name,
+        "number": info.number,
+        "number_limit": info.stability.number,
+        "dt_limit": info.dt_limit,
+        "stability_reason": info.stability.reason,
+        "reference_accuracy": solvers.reference_accuracy(problem.operator),
+        "errors": {"analytic": err(solution.final, exact),
+                   "reference": err(solution.final, reference)},
+        "reference_errors": err(reference, exact),
+        "warnings": notes,
+        "seconds": time.perf_counter() - started,
+    }
+    if args.plot:
+        _plot(args.plot, solution, exact, reference, f"{args.equation}, {result['operator']}")
+        result["plot"] = args.plot
+    if not args.quiet:
+        for note in notes:
+            print(f"warning: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_finite(result)))
+    else:
+        print(_table(result))
+    return 0

@@ -1,0 +1,190 @@
+"""A problem's right-hand side ``du/dt = L u`` as data: an interior stencil plus edge blocks.
+
+On a periodic grid ``L`` is one stencil (offsets, dimensional weights) applied with wrap-around.
+On a bounded grid the rows whose entries equal that stencil form a contiguous interior; the few
+rows near each edge (the operators' one-sided closures, and zero rows for nodes held fixed) are
+kept as small dense blocks. Both a NumPy kernel and a compiled one can run from this data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from solvers.errors import ProblemError
+from solvers.operators import ComposedOperator, operator_label, stencil_data
+from solvers.problems import Problem
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+__all__ = ["Discretization", "discretize"]
+
+_DENSE_BLOCK_LIMIT = 1_000_000
+_MATCH_TOL = 1e-12
+
+
+@dataclass(frozen=True, eq=False)
+class Discretization:
+    """``du/dt = L u`` for one problem on one grid.
+
+    Attributes:
+        n: Number of nodes.
+        periodic: Wrap-around rows (no edge blocks).
+        offsets: Offsets of the interior stencil.
+        weights: Dimensional interior weights (coefficients, h**-m and the physical
+            coefficient folded in): ``(L u)[i] = sum_j weights[j] * u[i + offsets[j]]``.
+        interior: Rows ``[start, stop)`` computed by the stencil (``(0, n)`` when periodic).
+        left_block: Dense rows ``0 .. start-1`` of L over columns ``0 .. left_block.shape[1]-1``.
+        right_block: Dense rows ``stop .. n-1`` of L over the last ``right_block.shape[1]``
+            columns.
+        fixed: Node index -> value held fixed (their rows of L are zero).
+        matrix: L as a sparse CSR matrix.
+    """
+
+    n: int
+    periodic: bool
+    offsets: tuple[int, ...]
+    weights: np.ndarray
+    interior: tuple[int, int]
+    left_block: Any
+    right_block: Any
+    fixed: Mapping[int, float] = field(default_factory=dict)
+    matrix: sp.csr_array = None  # type: ignore[assignment]
+
+    @property
+    def ghosts(self) -> tuple[int, int]:
+        """Ghost nodes a periodic field needs on the left and right."""
+        if not self.periodic:
+            return 0, 0
+        return max(0, -self.offsets[0]), max(0, self.offsets[-1])
+
+    def apply(self, u: np.ndarray) -> np.ndarray:
+        """L u (allocates; for checks, not for the time loop)."""
+        return self.matrix @ np.asarray(u, dtype=np.float64)
+
+
+def _factors(operator: Any) -> list[Any]:
+    if isinstance(operator, ComposedOperator):
+        return [*_factors(operator.outer), *_factors(operator.inner)]
+    return [operator]
+
+
+def _merged_stencil(problem: Problem) -> tuple[tuple[int, ...], np.ndarray]:
+    h = problem.grid.h
+    merged: dict[int, float] = {}
+    for coef, op in problem.terms():
+        offsets, coefficients, order = stencil_data(op)
+        scale = coef * h ** (-order)
+        for o, c in zip(offsets.tolist(), coefficients.tolist(), strict=True):
+            merged[o] = merged.get(o, 0.0) + scale * c
+    offsets = tuple(sorted(merged))
+    return offsets, np.array([merged[o] for o in offsets], dtype=np.float64)
+
+
+def _stencil_matrix(offsets: tuple[int, ...], weights: np.ndarray, n: int, rows: np.ndarray,
+                    periodic: bool) -> sp.csr_array:
+    import scipy.sparse as sp
+
+    r, c, v = [], [], []
+    for o, w in zip(offsets, weights, strict=True):
+        cols = rows + o
+        if periodic:
+            cols = cols % n
+        r.append(rows)
+        c.append(cols)
+        v.append(np.full(rows.size, w))
+    return sp.coo_array(
+        (np.concatenate(v), (np.concatenate(r), np.concatenate(c))), shape=(n, n)
+    ).tocsr()
+
+
+def _operator_matrix(op: Any, n: int, h: float) -> sp.csr_array:
+    import scipy.sparse as sp
+
+    mats = []
+    for factor in _factors(op):
+        try:
+            mats.append(sp.csr_array(factor.matrix(n, h, "one-sided")))
+        except ValueError as exc:
+            raise ProblemError(
+                f"{operator_label(factor)} cannot build its one-sided matrix on {n} nodes: {exc}"
+            ) from exc
+    result = mats[0]
+    for m in mats[1:]:
+        result = result @ m
+    return sp.csr_array(result)
+
+
+def _longest_run(mask: np.ndarray) -> tuple[int, int]:
+    best, start = (0, 0), None
+    for i, ok in enumerate([*mask.tolist(), False]):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    return best
+
+
+def _block(matrix: sp.csr_array, rows: slice, left: bool, n: int) -> Any:
+    import scipy.sparse as sp
+
+    sub = sp.csr_array(matrix[rows])
+    if sub.shape[0] == 0:
+        return np.zeros((0, 1))
+    cols = sub.indices
+    if left:
+        width = int(cols.max()) + 1 if cols.size else 1
+        block = sub[:, :width]
+    else:
+        first = int(cols.min()) if cols.size else n - 1
+        width = n - first
+        block = sub[:, first:]
+    if block.shape[0] * block.shape[1] <= _DENSE_BLOCK_LIMIT:
+        return np.ascontiguousarray(block.toarray())
+    return sp.csr_array(block)
+
+
+def discretize(problem: Problem) -> Discretization:
+    """Assemble ``L`` for a problem (periodic: one stencil; bounded: stencil plus blocks)."""
+    import scipy.sparse as sp
+
+    grid = problem.grid
+    n, h = grid.n, grid.h
+    offsets, weights = _merged_stencil(problem)
+    weights.setflags(write=False)
+    if grid.is_periodic:
+        matrix = _stencil_matrix(offsets, weights, n, np.arange(n), periodic=True)
+        return Discretization(n, True, offsets, weights, (0, n), np.zeros((0, 1)),
+                              np.zeros((0, 1)), {}, matrix)
+    matrix = None
+    for coef, op in problem.terms():
+        term = coef * _operator_matrix(op, n, h)
+        matrix = term if matrix is None else matrix + term
+    fixed = dict(problem.fixed_values())
+    keep = np.ones(n)
+    keep[list(fixed)] = 0.0
+    matrix = sp.csr_array(sp.diags_array(keep) @ matrix)
+    matrix.eliminate_zeros()
+    lo, hi = max(0, -offsets[0]), n - max(0, offsets[-1])
+    candidates = np.arange(lo, max(lo, hi))
+    stencil = _stencil_matrix(offsets, weights, n, candidates, periodic=False)
+    diff = abs(matrix - stencil).max(axis=1)
+    diff = np.asarray(diff.toarray() if hasattr(diff, "toarray") else diff).ravel()
+    mask = np.zeros(n, dtype=bool)
+    mask[candidates] = diff[candidates] <= _MATCH_TOL * max(1.0, float(np.abs(weights).max()))
+    mask[list(fixed)] = False
+    start, stop = _longest_run(mask)
+    if stop == start:
+        start = stop = n
+    return Discretization(
+        n, False, offsets, weights, (start, stop),
+        _block(matrix, slice(0, start), True, n), _block(matrix, slice(stop, n), False, n),
+        MappingProxyType(fixed), matrix,
+    )

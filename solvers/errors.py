@@ -1,0 +1,105 @@
+"""Exception and warning hierarchy of ``solvers``: one root, specific subclasses beneath.
+
+Every error subclasses :class:`SolverError`, itself a :class:`ValueError`, so callers can catch
+the whole family with one ``except`` clause. Messages say what was wrong and what to do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solvers.solution import Solution
+
+__all__ = [
+    "BlowUpError",
+    "GridError",
+    "InconsistentOperatorWarning",
+    "InitialConditionError",
+    "NoStableTimeStepError",
+    "OperatorError",
+    "ProblemError",
+    "ReferenceSolverError",
+    "ScheduleError",
+    "SolverError",
+    "SolverWarning",
+    "StabilityError",
+    "StepperError",
+    "UnstableTimeStepError",
+]
+
+
+class SolverError(ValueError):
+    """Root of every error raised by ``solvers``."""
+
+
+class GridError(SolverError):
+    """An invalid grid: size, bounds or kind."""
+
+
+class OperatorError(SolverError):
+    """An object does not follow the operator protocol, or has the wrong derivative order."""
+
+
+class ProblemError(SolverError):
+    """An invalid problem: coefficient, boundary values, or a grid the problem cannot use."""
+
+
+class InitialConditionError(SolverError):
+    """Initial data that cannot be used: wrong shape, non-finite values, unknown name."""
+
+
+class StepperError(SolverError):
+    """An unknown stepper name or an invalid Butcher tableau."""
+
+
+class ScheduleError(SolverError):
+    """Invalid final time, time step, Courant number or save times."""
+
+
+class StabilityError(SolverError):
+    """The requested run cannot be stable; the message names the limit and the reason."""
+
+    def __init__(self, message: str, *, limit: Any = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class UnstableTimeStepError(StabilityError):
+    """The time step exceeds the stability limit computed from the operator and stepper."""
+
+
+class NoStableTimeStepError(StabilityError):
+    """No positive time step is stable for this operator and stepper."""
+
+
+class BlowUpError(SolverError):
+    """The solution became non-finite or grew far beyond its initial norm.
+
+    Attributes:
+        step: The step at which the blow-up was detected.
+        time: The time reached at that step.
+        norm: The grid-weighted L2 norm then (may be inf or nan).
+        partial: The solution up to the last good saved snapshot.
+    """
+
+    def __init__(
+        self, message: str, *, step: int, time: float, norm: float, partial: Solution
+    ) -> None:
+        super().__init__(message)
+        self.step = step
+        self.time = time
+        self.norm = norm
+        self.partial = partial
+
+
+class ReferenceSolverError(SolverError):
+    """The scipy reference solver cannot handle the request or failed to integrate."""
+
+
+class SolverWarning(UserWarning):
+    """Root of the warnings ``solvers`` emits."""
+
+
+class InconsistentOperatorWarning(SolverWarning):
+    """The operator is inconsistent: its error does not vanish as h -> 0."""

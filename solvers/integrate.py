@@ -1,0 +1,279 @@
+"""``solve``: run an explicit Runge-Kutta method on a problem, safely.
+
+The loop lands exactly on ``t_final`` and on every save time (each interval between them is
+split into equal steps no larger than ``dt``), refuses time steps beyond the stability limit
+computed from the operator (unless ``allow_unstable``), warns about inconsistent operators, and
+stops a run that blows up with an error carrying the step, the time, the norm and the partial
+solution. The steps themselves run in a replaceable kernel (:mod:`solvers.kernels`).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from solvers.discretization import discretize
+from solvers.errors import (
+    BlowUpError,
+    InconsistentOperatorWarning,
+    NoStableTimeStepError,
+    ScheduleError,
+    SolverWarning,
+    UnstableTimeStepError,
+)
+from solvers.initial_conditions import initial_values
+from solvers.kernels import Kernel, KernelFactory, make_kernel
+from solvers.operators import ComposedOperator, consistency_problem
+from solvers.problems import Problem
+from solvers.solution import Solution, SolveInfo
+from solvers.stability import StabilityLimit, stability_limit
+from solvers.tableaux import ButcherTableau, get_tableau
+
+__all__ = ["operator_warnings", "solve"]
+
+DT_TOLERANCE = 1e-8
+"""A dt up to (1 + this) times the limit is accepted (the limit is computed to round-off)."""
+ProgressCallback = Callable[[int, float, float], None]
+
+
+def _positive_time(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ScheduleError(f"{name} must be a real number, got {value!r}")
+    result = float(value)
+    if not (math.isfinite(result) and result > 0.0):
+        raise ScheduleError(f"{name} must be finite and > 0, got {result!r}")
+    return result
+
+
+def _schedule(t_final: float, save_times: Sequence[float] | None,
+              save_every: float | None) -> np.ndarray:
+    """Saved times: 0, the requested ones, and t_final (sorted, unique)."""
+    if save_times is not None and save_every is not None:
+        raise ScheduleError("give save_times or save_every, not both")
+    targets: list[float] = []
+    if save_every is not None:
+        every = _positive_time("save_every", save_every)
+        count = math.floor(t_final / every * (1 + 1e-12))
+        targets = [k * every for k in range(1, count + 1)]
+    elif save_times is not None:
+        arr = np.asarray(save_times, dtype=np.float64).ravel()
+        if not np.isfinite(arr).all() or np.any(arr < 0.0) or np.any(arr > t_final * (1 + 1e-12)):
+            raise ScheduleError(
+                f"save times must lie in [0, t_final = {t_final:g}], got {arr.tolist()}"
+            )
+        targets = arr.tolist()
+    times = np.unique(np.clip(np.array([0.0, *targets, t_final]), 0.0, t_final))
+    # Merge times closer than round-off (e.g. 3 * 0.1 vs 0.3).
+    keep = np.concatenate([[True], np.diff(times) > 1e-12 * max(1.0, t_final)])
+    times = times[keep]
+    times[-1] = t_final
+    return times
+
+
+def operator_warnings(problem: Problem) -> list[str]:
+    """One message per inconsistent operator of the problem (composites: per factor)."""
+    messages = []
+    for _, op in problem.terms():
+        parts = [op.outer, op.inner] if isinstance(op, ComposedOperator) else []
+        found = [m for m in (consistency_problem(p) for p in parts) if m]
+        if not found:
+            message = consistency_problem(op)
+            found = [message] if message else []
+        messages.extend(found)
+    return messages
+
+
+def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: float | None,
+               courant: float | None, allow_unstable: bool, safety: float,
+               notes: list[str]) -> float:
+    if dt is not None and courant is not None:
+        raise ScheduleError("give dt or courant, not both")
+    if courant is not None:
+        dt = problem.dt_for_number(_positive_time("courant", courant))
+    if not limit.stable and not (allow_unstable and dt is not None):
+        raise NoStableTimeStepError(
+            f"no stable time step for {problem.equation} with {limit.stepper}: {limit.reason}"
+            + ("" if dt is None else " (pass allow_unstable=True to run anyway)"),
+            limit=limit,
+        )
+    if dt is None:
+        return t_final if math.isinf(limit.dt) else safety * limit.dt
+    dt = _positive_time("dt", dt)
+    if dt > limit.dt * (1.0 + DT_TOLERANCE):
+        name = limit.number_name
+        message = (
+            f"dt = {dt:.6g} ({name} {problem.number_for_dt(dt):.6g}) exceeds the stability "
+            f"limit dt = {limit.dt:.6g} ({name} {limit.number:.6g}) of {limit.stepper} with "
+            f"this operator: {limit.reason}"
+        )
+        if not allow_unstable:
+            raise UnstableTimeStepError(
+                message + "; choose a smaller dt or pass allow_unstable=True", limit=limit
+            )
+        notes.append("running beyond the stability limit on request: " + message)
+    return dt
+
+
+def _initial_state(problem: Problem, u0: Any, notes: list[str]) -> np.ndarray:
+    values = initial_values(u0, problem.grid)
+    scale = max(1.0, float(np.abs(values).max()))
+    for node, value in problem.fixed_values().items():
+        if abs(values[node] - value) > 1e-9 * scale:
+            notes.append(
+                f"initial value {values[node]:.6g} at node {node} (x = {problem.grid.x[node]:g}) "
+                f"differs from the boundary value {value:.6g}; the boundary value is imposed"
+            )
+        values[node] = value
+    return values
+
+
+class _Progress:
+    def __init__(self, progress: bool | ProgressCallback | None, t_final: float) -> None:
+        self.callback: ProgressCallback | None
+        if progress is True:
+            self.callback = self._print
+        elif callable(progress):
+            self.callback = progress
+        else:
+            self.callback = None
+        self.t_final = t_final
+        self.last = time.perf_counter()
+        self.quiet_end = progress is True  # the default printer skips a lone final line
+
+    @staticmethod
+    def _print(step: int, t: float, t_final: float) -> None:
+        print(f"step {step}: t = {t:.6g} / {t_final:.6g} ({100 * t / t_final:.0f}%)",
+              file=sys.stderr, flush=True)
+
+    def __call__(self, step: int, t: float, *, force: bool = False) -> None:
+        if self.callback is None:
+            return
+        now = time.perf_counter()
+        if (force and not self.quiet_end) or now - self.last >= 0.5:
+            self.last = now
+            self.quiet_end = False
+            self.callback(step, t, self.t_final)
+
+
+def solve(
+    problem: Problem,
+    u0: Any,
+    t_final: float,
+    *,
+    stepper: str | ButcherTableau = "rk4",
+    dt: float | None = None,
+    courant: float | None = None,
+    save_times: Sequence[float] | None = None,
+    save_every: float | None = None,
+    progress: bool | ProgressCallback | None = None,
+    allow_unstable: bool = False,
+    safety: float = 0.9,
+    blowup_factor: float = 1e6,
+    check_every: int = 10,
+    kernel: KernelFactory | None = None,
+) -> Solution:
+    """Integrate ``problem`` from ``u0`` at t = 0 to ``t_final``.
+
+    Args:
+        problem: An :class:`~solvers.problems.Advection`, :class:`~solvers.problems.Heat` or
+            :class:`~solvers.problems.AdvectionDiffusion`.
+        u0: A function of x, or an array of grid values. On a bounded grid the fixed
+            boundary values are imposed (with a warning if ``u0`` disagrees).
+        t_final: Final time (> 0); the run lands on it exactly.
+        stepper: A stepper name (see :func:`~solvers.tableaux.stepper_names`) or tableau.
+        dt: Time step; ``None`` picks ``safety`` times the stability limit.
+        courant: Instead of ``dt``: a Courant number ``a dt / h`` (advection) or a
+            diffusion number ``nu dt / h**2`` (heat, advection-diffusion).
+        save_times: Extra times in (0, t_final] to save (0 and t_final are always saved).
+        save_every: Instead of ``save_times``: save every this much time.
+        progress: True prints progress on stderr; a callable ``f(step, t, t_final)`` is
+            called about twice a second and at the end.
+        allow_unstable: Run even with a dt beyond the stability limit.
+        safety: Fraction of the limit used when ``dt`` is None.
+        blowup_factor: Stop when the L2 norm exceeds this times the initial norm.
+        check_every: Steps between blow-up checks.
+        kernel: A kernel factory ``f(discretization, tableau) -> Kernel`` to use instead of
+            the registered ones.
+
+    Returns:
+        A :class:`~solvers.solution.Solution`.
+
+    Raises:
+        UnstableTimeStepError: dt beyond the stability limit (message names limit and reason).
+        NoStableTimeStepError: No stable dt exists for this operator and stepper.
+        BlowUpError: The solution became non-finite or grew beyond ``blowup_factor``.
+        ScheduleError, InitialConditionError, StepperError: Bad arguments.
+    """
+    started = time.perf_counter()
+    t_final = _positive_time("t_final", t_final)
+    if not (0.0 < safety <= 1.0):
+        raise ScheduleError(f"safety must lie in (0, 1], got {safety!r}")
+    if isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1:
+        raise ScheduleError(f"check_every must be an integer >= 1, got {check_every!r}")
+    tableau = get_tableau(stepper)
+    times = _schedule(t_final, save_times, save_every)
+    notes = operator_warnings(problem)
+    for message in notes:
+        warnings.warn(message, InconsistentOperatorWarning, stacklevel=2)
+    before = len(notes)
+    state = _initial_state(problem, u0, notes)
+    limit = stability_limit(problem, tableau)
+    dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, notes)
+    for message in notes[before:]:
+        warnings.warn(message, SolverWarning, stacklevel=2)
+    disc = discretize(problem)
+    runner: Kernel | None = kernel(disc, tableau) if kernel is not None else None
+    runner = runner or make_kernel(disc, tableau)
+    runner.load(state)
+    grid = problem.grid
+    snapshots = np.empty((times.size, grid.n))
+    snapshots[0] = state
+    norm0 = grid.norm(state)
+    ceiling = blowup_factor * (norm0 if norm0 > 0.0 else 1.0)
+    ceiling2 = ceiling * ceiling / grid.h
+    report = _Progress(progress, t_final)
+    steps, dt_used = 0, 0.0
+
+    def info(wall: float) -> SolveInfo:
+        margin = limit.dt / dt_used if dt_used > 0 else math.inf
+        return SolveInfo(steps, dt_used, limit.dt, margin, problem.number_for_dt(dt_used),
+                         limit.number_name, tableau.name, getattr(runner, "name", "kernel"),
+                         wall, tuple(notes), limit)
+
+    for k in range(1, times.size):
+        t0, t1 = float(times[k - 1]), float(times[k])
+        count = max(1, math.ceil((t1 - t0) / dt_max * (1.0 - 1e-12)))
+        h_t = (t1 - t0) / count
+        dt_used = max(dt_used, h_t)
+        done = 0
+        while done < count:
+            chunk = min(check_every, count - done)
+            runner.advance(t0 + done * h_t, h_t, chunk)
+            done += chunk
+            steps += chunk
+            u = runner.state
+            with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+                sq = float(np.dot(u, u))
+            if not sq <= ceiling2:
+                now = t0 + done * h_t
+                norm = math.sqrt(grid.h * sq) if math.isfinite(sq) else sq
+                partial = Solution(times[:k], grid.x, snapshots[:k].copy(),
+                                   info(time.perf_counter() - started), problem, complete=False)
+                what = "non-finite values" if not math.isfinite(sq) else "runaway growth"
+                raise BlowUpError(
+                    f"the solution blew up ({what}) at step {steps}, t = {now:.6g}: L2 norm "
+                    f"{norm:.4g} vs initial {norm0:.4g} (limit {blowup_factor:g}x); dt = "
+                    f"{h_t:.6g}, stability limit dt = {limit.dt:.6g} ({limit.reason}); the "
+                    f"partial solution up to t = {times[k - 1]:.6g} is attached",
+                    step=steps, time=now, norm=norm, partial=partial,
+                )
+            report(steps, t0 + done * h_t)
+        snapshots[k] = runner.state
+    report(steps, t_final, force=True)
+    return Solution(times, grid.x, snapshots, info(time.perf_counter() - started), problem)

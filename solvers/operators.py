@@ -1,0 +1,223 @@
+"""The operator protocol as ``solvers`` uses it, and what it derives from it.
+
+An operator approximates the m-th derivative on a uniform grid with spacing ``h``::
+
+    out[i] = h**(-m) * sum_j c[j] * u[i + offsets[j]]
+
+``solvers`` reads only ``offsets``, ``coefficients`` and ``derivative_order`` (plus
+``matrix(n, h, boundary)`` on bounded grids, for the operator's own boundary closures), so any
+object that follows the protocol plugs in. Moments, symbol and consistency are computed here
+from the offsets and coefficients; an operator's own ``is_consistent`` / ``leading_defect`` are
+used for the explanation when it has them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import factorial
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from solvers.errors import OperatorError
+
+__all__ = [
+    "ComposedOperator",
+    "OperatorLike",
+    "compose",
+    "consistency_problem",
+    "operator_label",
+    "operator_moments",
+    "stencil_data",
+    "symbol",
+]
+
+MOMENT_TOLERANCE = 1e-9
+"""Relative tolerance on a moment, scaled by sum_j |c_j| |j|**q / q! (as the library does)."""
+
+
+@runtime_checkable
+class OperatorLike(Protocol):
+    """What ``solvers`` needs from a derivative operator."""
+
+    offsets: Any
+    coefficients: Any
+    derivative_order: int
+
+
+def stencil_data(operator: object, what: str = "operator") -> tuple[np.ndarray, np.ndarray, int]:
+    """Offsets (int64), coefficients (float64) and derivative order of a protocol object.
+
+    Raises:
+        OperatorError: If an attribute is missing or malformed.
+    """
+    missing = [
+        name for name in ("offsets", "coefficients", "derivative_order")
+        if not hasattr(operator, name)
+    ]
+    if missing:
+        raise OperatorError(
+            f"{what} {operator!r} does not follow the operator protocol: it lacks "
+            f"{', '.join(missing)} (see DESIGN.md, 'The operator protocol')"
+        )
+    offsets = np.asarray(operator.offsets)
+    coefficients = np.asarray(operator.coefficients)
+    order = operator.derivative_order
+    if offsets.ndim != 1 or offsets.size == 0 or offsets.dtype.kind not in "iu":
+        raise OperatorError(f"{what}: offsets must be a non-empty 1-D sequence of integers")
+    if coefficients.shape != offsets.shape or coefficients.dtype.kind not in "iuf":
+        raise OperatorError(f"{what}: need one real coefficient per offset")
+    coefficients = coefficients.astype(np.float64)
+    if not np.isfinite(coefficients).all():
+        raise OperatorError(f"{what}: coefficients must be finite")
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
+        raise OperatorError(f"{what}: derivative_order must be an integer >= 0, got {order!r}")
+    return offsets.astype(np.int64), coefficients, int(order)
+
+
+def operator_label(operator: object) -> str:
+    """A short human name for an operator."""
+    name = getattr(operator, "name", "")
+    if isinstance(name, str) and name:
+        return name
+    try:
+        offsets, coefficients, order = stencil_data(operator)
+    except OperatorError:
+        return repr(operator)
+    coeffs = ", ".join(f"{c:.6g}" for c in coefficients)
+    return f"m={order} offsets {offsets.tolist()} [{coeffs}]"
+
+
+def operator_moments(offsets: np.ndarray, coefficients: np.ndarray, count: int) -> np.ndarray:
+    """mu_q = sum_j c_j j**q / q! for q < count."""
+    j = np.asarray(offsets, dtype=np.float64)
+    c = np.asarray(coefficients, dtype=np.float64)
+    return np.array([float(np.sum(c * j**q)) / factorial(q) for q in range(count)])
+
+
+def _first_defect(offsets: np.ndarray, coefficients: np.ndarray, order: int) -> tuple[int, float]:
+    """Index and value of the first moment that differs from delta(q, m)."""
+    j = np.abs(np.asarray(offsets, dtype=np.float64))
+    for q in range(len(coefficients) + order + 64):
+        mu = operator_moments(offsets, coefficients, q + 1)[q]
+        expected = 1.0 if q == order else 0.0
+        scale = max(1.0, float(np.sum(np.abs(coefficients) * j**q)) / factorial(q))
+        if abs(mu - expected) > MOMENT_TOLERANCE * scale:
+            return q, mu
+    raise AssertionError("a finite stencil cannot match every moment")  # pragma: no cover
+
+
+def accuracy_order_of(operator: object) -> int:
+    """Accuracy order verified from the moments (0: inconsistent)."""
+    offsets, coefficients, order = stencil_data(operator)
+    q, _ = _first_defect(offsets, coefficients, order)
+    return max(0, q - order)
+
+
+def consistency_problem(operator: object) -> str | None:
+    """None for a consistent operator, else one line saying which moment is off.
+
+    Uses the operator's own ``is_consistent`` and ``leading_defect().describe()`` when it has
+    them; otherwise computes the moments from ``offsets`` and ``coefficients``.
+    """
+    if hasattr(operator, "is_consistent") and hasattr(operator, "leading_defect"):
+        if operator.is_consistent:
+            return None
+        detail = operator.leading_defect().describe()
+    else:
+        offsets, coefficients, order = stencil_data(operator)
+        q, mu = _first_defect(offsets, coefficients, order)
+        if q > order:
+            return None
+        expected = 1.0 if q == order else 0.0
+        detail = (
+            f"moment mu_{q} = {mu:.6g} but must be {expected:g} (off by {mu - expected:+.3g})"
+        )
+    return (
+        f"operator {operator_label(operator)} is inconsistent (accuracy order 0): {detail}; "
+        "its error does not vanish as h -> 0, so the solution will not converge under grid "
+        "refinement"
+    )
+
+
+def symbol(operator: object, theta: np.ndarray | float) -> np.ndarray:
+    """sigma(theta) = sum_j c_j exp(i j theta) (exact value (i theta)**m)."""
+    offsets, coefficients, _ = stencil_data(operator)
+    t = np.asarray(theta, dtype=np.float64)
+    phase = np.exp(1j * np.multiply.outer(t, offsets.astype(np.float64)))
+    return phase @ coefficients.astype(np.complex128)
+
+
+@dataclass(frozen=True, eq=False)
+class ComposedOperator:
+    """``outer(inner(u))``: two operators applied in turn; derivative orders add.
+
+    Follows the operator protocol itself, so it keeps full introspection: its ``offsets`` and
+    ``coefficients`` are the composite stencil (exact on periodic grids), ``matrix`` is the
+    product of the factors' matrices (with their boundary closures on bounded grids).
+
+    Attributes:
+        outer: Applied second.
+        inner: Applied first.
+    """
+
+    outer: Any
+    inner: Any
+    offsets: tuple[int, ...] = field(init=False)
+    coefficients: np.ndarray = field(init=False)
+    derivative_order: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        oo, oc, om = stencil_data(self.outer, "outer operator")
+        io, ic, im = stencil_data(self.inner, "inner operator")
+        combined: dict[int, float] = {}
+        for a, ca in zip(oo.tolist(), oc.tolist(), strict=True):
+            for b, cb in zip(io.tolist(), ic.tolist(), strict=True):
+                combined[a + b] = combined.get(a + b, 0.0) + ca * cb
+        offsets = tuple(sorted(combined))
+        coefficients = np.array([combined[o] for o in offsets], dtype=np.float64)
+        coefficients.setflags(write=False)
+        object.__setattr__(self, "offsets", offsets)
+        object.__setattr__(self, "coefficients", coefficients)
+        object.__setattr__(self, "derivative_order", om + im)
+
+    @property
+    def name(self) -> str:
+        """``outer∘inner``."""
+        return f"({operator_label(self.outer)})∘({operator_label(self.inner)})"
+
+    @property
+    def factors(self) -> tuple[Any, Any]:
+        """(outer, inner)."""
+        return self.outer, self.inner
+
+    @property
+    def accuracy_order(self) -> int:
+        """Accuracy order of the composite stencil, verified from its moments."""
+        return accuracy_order_of(self)
+
+    @property
+    def is_consistent(self) -> bool:
+        """True when both factors and the composite are consistent."""
+        return all(consistency_problem(op) is None for op in (self.outer, self.inner)) and (
+            self.accuracy_order >= 1
+        )
+
+    def symbol(self, theta: np.ndarray | float) -> np.ndarray:
+        """Product of the factors' symbols."""
+        return symbol(self.outer, theta) * symbol(self.inner, theta)
+
+    def matrix(self, n: int, h: float = 1.0, boundary: str = "periodic") -> Any:
+        """Product of the factors' sparse matrices (same boundary mode)."""
+        return (self.outer.matrix(n, h, boundary) @ self.inner.matrix(n, h, boundary)).tocsr()
+
+    def __call__(self, u: np.ndarray, h: float = 1.0, *, boundary: str = "periodic",
+                 axis: int = -1) -> np.ndarray:
+        """Apply inner, then outer."""
+        return self.outer(self.inner(u, h, boundary=boundary, axis=axis), h, boundary=boundary,
+                          axis=axis)
+
+
+def compose(outer: object, inner: object) -> ComposedOperator:
+    """The composite ``outer(inner(u))``."""
+    return ComposedOperator(outer, inner)

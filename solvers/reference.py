@@ -1,0 +1,211 @@
+"""An independent reference: classical finite differences + ``scipy.integrate.solve_ivp``.
+
+The matrices are built here from the classical formulas written out (central interior weights
+of accuracy 2, 4, 6; one-sided second-derivative closures next to a Dirichlet node), with
+``scipy.sparse`` -- not from ``learned_ops``, so agreement with it means something. Advection is
+integrated with DOP853 (explicit, order 8), heat and advection-diffusion with Radau (implicit,
+order 5) given the sparse Jacobian; both at tight tolerances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction as Fr
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from solvers.errors import ReferenceSolverError
+from solvers.grid import Grid
+from solvers.initial_conditions import initial_values
+from solvers.problems import Advection, AdvectionDiffusion, Heat, Problem
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+__all__ = [
+    "CENTRAL_FIRST",
+    "CENTRAL_SECOND",
+    "DIRICHLET_SECOND_CLOSURES",
+    "fd_matrix",
+    "reference_accuracy",
+    "reference_solution",
+    "reference_solve",
+]
+
+CENTRAL_FIRST = {
+    2: [Fr(-1, 2), Fr(0), Fr(1, 2)],
+    4: [Fr(1, 12), Fr(-2, 3), Fr(0), Fr(2, 3), Fr(-1, 12)],
+    6: [Fr(-1, 60), Fr(3, 20), Fr(-3, 4), Fr(0), Fr(3, 4), Fr(-3, 20), Fr(1, 60)],
+}
+"""u'(x_i) h: weights on offsets -r..r (classical central differences)."""
+
+CENTRAL_SECOND = {
+    2: [Fr(1), Fr(-2), Fr(1)],
+    4: [Fr(-1, 12), Fr(4, 3), Fr(-5, 2), Fr(4, 3), Fr(-1, 12)],
+    6: [Fr(1, 90), Fr(-3, 20), Fr(3, 2), Fr(-49, 18), Fr(3, 2), Fr(-3, 20), Fr(1, 90)],
+}
+"""u''(x_i) h**2: weights on offsets -r..r (classical central differences)."""
+
+DIRICHLET_SECOND_CLOSURES = {
+    2: {},
+    4: {1: [Fr(5, 6), Fr(-5, 4), Fr(-1, 3), Fr(7, 6), Fr(-1, 2), Fr(1, 12)]},
+    6: {
+        1: [Fr(7, 10), Fr(-7, 18), Fr(-27, 10), Fr(19, 4), Fr(-67, 18), Fr(9, 5), Fr(-1, 2),
+            Fr(11, 180)],
+        2: [Fr(-11, 180), Fr(107, 90), Fr(-21, 10), Fr(13, 18), Fr(17, 36), Fr(-3, 10),
+            Fr(4, 45), Fr(-1, 90)],
+    },
+}
+"""u''(x_i) h**2 for rows i next to the left end, on nodes 0 .. q-1 (one-sided, same accuracy
+as the interior); the right end mirrors them."""
+
+
+def fd_matrix(derivative_order: int, accuracy: int, n: int, h: float,
+              boundary: str = "periodic") -> sp.csr_array:
+    """The classical central-difference matrix (n x n).
+
+    Args:
+        derivative_order: 1 or 2.
+        accuracy: 2, 4 or 6.
+        n: Nodes.
+        h: Spacing.
+        boundary: ``"periodic"``, or ``"dirichlet"`` (second derivative only): rows 0 and n-1
+            are zero (those nodes are held), rows near the ends use one-sided closures.
+    """
+    import scipy.sparse as sp
+
+    table = {1: CENTRAL_FIRST, 2: CENTRAL_SECOND}.get(derivative_order)
+    if table is None or accuracy not in table:
+        raise ReferenceSolverError(
+            f"the reference has derivative orders 1, 2 and accuracies 2, 4, 6; got "
+            f"m = {derivative_order}, accuracy = {accuracy}"
+        )
+    weights = [float(w) for w in table[accuracy]]
+    radius = len(weights) // 2
+    if n < len(weights) + 2:
+        raise ReferenceSolverError(f"the reference needs n >= {len(weights) + 2}, got {n}")
+    scale = h ** (-derivative_order)
+    if boundary == "periodic":
+        rows = np.arange(n)
+        taps = [(o, w) for o, w in zip(range(-radius, radius + 1), weights, strict=True) if w]
+        r = np.concatenate([rows for _ in taps])
+        c = np.concatenate([(rows + o) % n for o, _ in taps])
+        v = np.concatenate([np.full(n, w * scale) for _, w in taps])
+        return sp.coo_array((v, (r, c)), shape=(n, n)).tocsr()
+    if boundary != "dirichlet" or derivative_order != 2:
+        raise ReferenceSolverError(
+            "the reference supports boundary 'periodic' (u' and u''), or 'dirichlet' (u'' only)"
+        )
+    lil = sp.lil_array((n, n))
+    closures = DIRICHLET_SECOND_CLOSURES[accuracy]
+    for i in range(1, n - 1):
+        if i in closures or (n - 1 - i) in closures:
+            left = i in closures
+            row = closures[i if left else n - 1 - i]
+            cols = range(len(row)) if left else range(n - 1, n - 1 - len(row), -1)
+            for col, w in zip(cols, row, strict=True):
+                lil[i, col] = float(w) * scale
+        else:
+            for o, w in zip(range(-radius, radius + 1), weights, strict=True):
+                if w:
+                    lil[i, i + o] = w * scale
+    return sp.csr_array(lil)
+
+
+def reference_accuracy(operator: Any) -> int:
+    """The reference accuracy matching an operator: its even accuracy order, clamped to 2..6."""
+    p = int(getattr(operator, "accuracy_order", 2) or 0)
+    return int(min(6, max(2, p + p % 2)))
+
+
+def reference_solve(
+    equation: str,
+    grid: Grid,
+    u0: Any,
+    times: Sequence[float] | np.ndarray,
+    *,
+    velocity: float = 0.0,
+    diffusivity: float = 0.0,
+    accuracy: int = 2,
+    dirichlet: Sequence[float] = (0.0, 0.0),
+    rtol: float = 1e-12,
+    atol: float = 1e-12,
+) -> np.ndarray:
+    """Method of lines with classical matrices and ``solve_ivp``: shape (len(times), n).
+
+    Args:
+        equation: ``"advection"``, ``"heat"`` or ``"advection-diffusion"``.
+        grid: Periodic for every equation; bounded (Dirichlet) for heat.
+        u0: A function of x or grid values.
+        times: Output times (ascending, from 0).
+        velocity: a.
+        diffusivity: nu.
+        accuracy: 2, 4 or 6.
+        dirichlet: End values on a bounded grid.
+        rtol: Relative tolerance of the integrator.
+        atol: Absolute tolerance of the integrator.
+    """
+    import scipy.sparse as sp
+    from scipy.integrate import solve_ivp
+
+    t_eval = np.asarray(times, dtype=np.float64)
+    if t_eval.ndim != 1 or t_eval.size == 0 or np.any(np.diff(t_eval) < 0) or t_eval[0] < 0:
+        raise ReferenceSolverError("times must be a non-empty ascending sequence from >= 0")
+    n, h = grid.n, grid.h
+    y0 = initial_values(u0, grid)
+    if grid.is_periodic:
+        if equation == "advection":
+            matrix = -velocity * fd_matrix(1, accuracy, n, h)
+        elif equation == "heat":
+            matrix = diffusivity * fd_matrix(2, accuracy, n, h)
+        elif equation == "advection-diffusion":
+            matrix = diffusivity * fd_matrix(2, accuracy, n, h) - velocity * fd_matrix(
+                1, accuracy, n, h
+            )
+        else:
+            raise ReferenceSolverError(f"unknown equation {equation!r}")
+    elif equation == "heat":
+        matrix = diffusivity * fd_matrix(2, accuracy, n, h, "dirichlet")
+        y0[0], y0[-1] = (float(v) for v in dirichlet)
+    else:
+        raise ReferenceSolverError(
+            f"the reference handles {equation} on periodic grids only (bounded: heat)"
+        )
+    matrix = sp.csr_array(matrix)
+    method = "DOP853" if equation == "advection" else "Radau"
+    extra = {} if method == "DOP853" else {"jac": sp.csc_array(matrix)}
+    if t_eval[-1] == 0.0:
+        return np.tile(y0, (t_eval.size, 1))
+    with np.errstate(under="ignore"):
+        result = solve_ivp(
+            lambda t, y: matrix @ y, (0.0, float(t_eval[-1])), y0, method=method,
+            t_eval=t_eval, rtol=rtol, atol=atol, **extra,
+        )
+    if not result.success:
+        raise ReferenceSolverError(f"solve_ivp ({method}) failed: {result.message}")
+    return result.y.T.copy()
+
+
+def reference_solution(problem: Problem, u0: Any, times: Sequence[float] | np.ndarray, *,
+                       accuracy: int | None = None, rtol: float = 1e-12,
+                       atol: float = 1e-12) -> np.ndarray:
+    """The reference for a problem: same equation, grid and boundary data, own matrices.
+
+    ``accuracy`` defaults to the problem operator's (even) accuracy order, clamped to 2..6.
+    Bounded advection (inflow) is not covered and raises ReferenceSolverError.
+    """
+    if isinstance(problem, Advection):
+        kwargs: dict[str, Any] = {"velocity": problem.velocity}
+        op = problem.operator
+    elif isinstance(problem, Heat):
+        kwargs = {"diffusivity": problem.diffusivity, "dirichlet": problem.dirichlet}
+        op = problem.operator
+    elif isinstance(problem, AdvectionDiffusion):
+        kwargs = {"velocity": problem.velocity, "diffusivity": problem.diffusivity}
+        op = problem.second
+    else:
+        raise ReferenceSolverError(f"no reference for {type(problem).__name__}")
+    acc = reference_accuracy(op) if accuracy is None else accuracy
+    return reference_solve(problem.equation, problem.grid, u0, times, accuracy=acc,
+                           rtol=rtol, atol=atol, **kwargs)

@@ -1,0 +1,89 @@
+"""The result of a run: saved times, nodes, snapshots and what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from solvers.errors import ScheduleError
+
+__all__ = ["Solution", "SolveInfo"]
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """How a run went.
+
+    Attributes:
+        steps: Time steps taken.
+        dt: Largest step taken (steps are shortened to land exactly on save times).
+        dt_limit: Largest stable step (0 if none, inf if unconditional).
+        stability_margin: ``dt_limit / dt`` (>= 1 means within the limit).
+        number: ``dt`` as a Courant number (advection) or diffusion number (heat).
+        number_name: Which of the two.
+        stepper: Stepper name.
+        kernel: Name of the kernel that ran the steps.
+        wall_time: Seconds spent in the solve.
+        warnings: Warnings issued (inconsistent operators, overrides, boundary data).
+        stability: The full :class:`~solvers.stability.StabilityLimit`.
+    """
+
+    steps: int
+    dt: float
+    dt_limit: float
+    stability_margin: float
+    number: float
+    number_name: str
+    stepper: str
+    kernel: str
+    wall_time: float
+    warnings: tuple[str, ...] = ()
+    stability: Any = None
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """Snapshots of a run at the saved times (always including 0 and the final time).
+
+    Attributes:
+        times: Saved times, ascending (read-only).
+        x: Grid nodes (read-only).
+        snapshots: ``snapshots[k]`` is u at ``times[k]`` (read-only, shape (len(times), n)).
+        info: A :class:`SolveInfo`.
+        problem: The problem solved.
+        complete: False for the partial solution attached to a blow-up error.
+    """
+
+    times: np.ndarray
+    x: np.ndarray
+    snapshots: np.ndarray
+    info: SolveInfo
+    problem: Any = field(default=None, repr=False)
+    complete: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("times", "x", "snapshots"):
+            arr = np.array(getattr(self, name), dtype=np.float64)
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last saved snapshot."""
+        return self.snapshots[-1]
+
+    @property
+    def t_final(self) -> float:
+        """The last saved time."""
+        return float(self.times[-1])
+
+    def at(self, t: float) -> np.ndarray:
+        """The snapshot saved at time ``t`` (exactly one of ``times``, to round-off)."""
+        k = int(np.argmin(np.abs(self.times - t)))
+        if abs(self.times[k] - t) > 1e-12 * max(1.0, abs(t)):
+            raise ScheduleError(
+                f"no snapshot at t = {t!r}; saved times are {self.times.tolist()}"
+            )
+        return self.snapshots[k]
