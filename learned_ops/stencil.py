@@ -197,8 +197,11 @@ class Stencil:
 
     def leading_defect(
         self, tolerance: float = _moments.DEFAULT_MOMENT_TOLERANCE
-    ) -> _moments.MomentDefect:
-        """The first moment that breaks the conditions (for an inconsistent stencil: why)."""
+    ) -> _moments.MomentDefect | None:
+        """The first moment that breaks the conditions (for an inconsistent stencil: why).
+
+        None only for an exact operator (the identity), which breaks none.
+        """
         return _moments.first_defect(
             np.array(self.offsets), self.coefficients, self.derivative_order, tolerance
         )

@@ -50,9 +50,14 @@ def test_failed_replace_keeps_old_file(tmp_path: Path, monkeypatch) -> None:
 def test_failing_writer_midway_keeps_old_file(tmp_path: Path) -> None:
     target = tmp_path / "fig.png"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError, match="writer died"), atomic_path(target) as tmp:
-        tmp.write_bytes(b"half a fi")
-        raise RuntimeError("writer died")
+
+    def failing_writer() -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half a fi")
+            raise RuntimeError("writer died")
+
+    with pytest.raises(RuntimeError, match="writer died"):
+        failing_writer()
     assert target.read_bytes() == b"old"
     assert _only(tmp_path) == ["fig.png"]
 
@@ -76,7 +81,8 @@ def test_keyboard_interrupt_removes_temporary(tmp_path: Path, monkeypatch) -> No
 def test_atomic_path_keeps_suffix_and_replaces(tmp_path: Path) -> None:
     target = tmp_path / "plot.png"
     with atomic_path(target) as tmp:
-        assert tmp.suffix == ".png" and tmp.parent == tmp_path
+        assert tmp.suffix == ".png"
+        assert tmp.parent == tmp_path
         tmp.write_bytes(b"\x89PNG")
     assert target.read_bytes() == b"\x89PNG"
     assert _only(tmp_path) == ["plot.png"]
@@ -91,7 +97,7 @@ def test_atomic_path_refuses_empty_output(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sub", ["missing/deeper/a.json", "afile/a.json"])
 def test_unwritable_folder_is_a_clear_error(tmp_path: Path, sub: str) -> None:
     (tmp_path / "afile").write_text("x")
-    with pytest.raises(OperatorFileError, match="does not exist|cannot write"):
+    with pytest.raises(OperatorFileError, match=r"does not exist|cannot write"):
         atomic_write_text(tmp_path / sub, "x")
 
 

@@ -34,17 +34,20 @@ def test_round_trip_is_bit_exact(tmp_path: Path, rng) -> None:
         loaded = load_stencil(path)
         assert loaded.coefficients.tobytes() == stencil.coefficients.tobytes()
         assert loaded == stencil
-        assert loaded.name == stencil.name and loaded.description == stencil.description
+        assert loaded.name == stencil.name
+        assert loaded.description == stencil.description
 
 
 def test_file_is_readable_and_versioned(tmp_path: Path) -> None:
     path = save_stencil(central_stencil(2, 4), tmp_path / "c.json")
     text = path.read_text(encoding="utf-8")
     data = json.loads(text)
-    assert data["schema"] == "learned-ops/stencil" and data["version"] == 1
+    assert data["schema"] == "learned-ops/stencil"
+    assert data["version"] == 1
     assert data["accuracy_order"] == 4
     assert '"offsets": [-2, -1, 0, 1, 2]' in text
-    assert text.endswith("}\n") and text.count("\n") > 8
+    assert text.endswith("}\n")
+    assert text.count("\n") > 8
 
 
 def test_provenance_numpy_values_are_converted(tmp_path: Path) -> None:
@@ -69,8 +72,12 @@ def test_provenance_numpy_values_are_converted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("provenance", "message"),
-    [({"loss": float("nan")}, "NaN"), ({1: "a"}, "keys must be strings"),
-     ({"f": object()}, "JSON cannot hold"), ({"z": np.array([1j])}, "dtype")],
+    [
+        ({"loss": float("nan")}, "NaN"),
+        ({1: "a"}, "keys must be strings"),
+        ({"f": object()}, "JSON cannot hold"),
+        ({"z": np.array([1j])}, "dtype"),
+    ],
 )
 def test_unstorable_provenance_is_refused(provenance, message, tmp_path: Path) -> None:
     stencil = Stencil((0, 1), [-1.0, 1.0], 1, provenance=provenance)
@@ -131,19 +138,26 @@ MALFORMED = [
     ("count-mismatch", _edit(coefficients=[-0.5, 0.5]), "one per offset"),
     ("unsorted", _edit(offsets=[1, 0, -1]), "sorted"),
     ("duplicates", _edit(offsets=[0, 0, 1]), "unique"),
-    ("too-many-taps", _edit(offsets=list(range(MAX_TAPS + 1)),
-                            coefficients=[0.0] * (MAX_TAPS + 1)), "at most"),
+    (
+        "too-many-taps",
+        _edit(offsets=list(range(MAX_TAPS + 1)), coefficients=[0.0] * (MAX_TAPS + 1)),
+        "at most",
+    ),
     ("order-mismatch", _edit(accuracy_order=4), "verify 2"),
     ("edited-coefficients", _edit(coefficients=[-0.51, 0.0, 0.5]), "verify 0"),
     ("provenance-list", _edit(provenance=[1]), "'provenance' must be an object"),
     ("duplicate-key", _GOOD.replace('"version": 1,', '"version": 1, "version": 1,'), "twice"),
-    ("deep-nesting", _GOOD.replace('"method"', '"d": ' + "[" * 100000 + "]" * 100000
-                                   + ', "method"'), "nested too deeply"),
+    (
+        "deep-nesting",
+        _GOOD.replace('"method"', '"d": ' + "[" * 100000 + "]" * 100000 + ', "method"'),
+        "nested too deeply",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("content", "message"), [(c, m) for _, c, m in MALFORMED],
-                         ids=[i for i, _, _ in MALFORMED])
+@pytest.mark.parametrize(
+    ("content", "message"), [(c, m) for _, c, m in MALFORMED], ids=[i for i, _, _ in MALFORMED]
+)
 def test_malformed_files_are_refused_clearly(content, message, tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     if isinstance(content, bytes):
@@ -183,4 +197,5 @@ def test_no_pickle_in_the_package() -> None:
     root = Path(learned_ops.__file__).parent
     for source in root.rglob("*.py"):
         text = source.read_text(encoding="utf-8")
-        assert "import pickle" not in text and "pickle.load" not in text, source
+        assert "import pickle" not in text, source
+        assert "pickle.load" not in text, source

@@ -26,8 +26,13 @@ from learned_ops import (
 def fake_pretrained(tmp_path: Path, monkeypatch) -> Path:
     """Point the pretrained folder at a temporary one holding two operators."""
     save_stencil(central_stencil(1, 4).with_metadata(name="c4"), tmp_path / "c4.json")
-    seed = Stencil((-1, 0, 1), [-0.5183, -0.0015, 0.5199], 1, name="seed",
-                   provenance={"flagged_inconsistent": True})
+    seed = Stencil(
+        (-1, 0, 1),
+        [-0.5183, -0.0015, 0.5199],
+        1,
+        name="seed",
+        provenance={"flagged_inconsistent": True},
+    )
     save_stencil(seed, tmp_path / "seed.json")
     (tmp_path / "notes.txt").write_text("not an operator")
     monkeypatch.setattr(pretrained, "_folder", lambda: tmp_path)
@@ -36,8 +41,12 @@ def fake_pretrained(tmp_path: Path, monkeypatch) -> Path:
 
 @pytest.mark.parametrize(
     ("spec", "expected"),
-    [("fd:1:-1,0,1", central_stencil(1, 2)), ("fd:2:-2,-1,0,1,2", central_stencil(2, 4)),
-     ("fd:1: -1, 0 ,+1", central_stencil(1, 2)), ("fd:1:0,1", textbook_stencil(1, [0, 1]))],
+    [
+        ("fd:1:-1,0,1", central_stencil(1, 2)),
+        ("fd:2:-2,-1,0,1,2", central_stencil(2, 4)),
+        ("fd:1: -1, 0 ,+1", central_stencil(1, 2)),
+        ("fd:1:0,1", textbook_stencil(1, [0, 1])),
+    ],
 )
 def test_textbook_specs(spec: str, expected: Stencil) -> None:
     assert resolve_operator(spec) == expected
@@ -56,13 +65,19 @@ def test_file_and_name_forms(fake_pretrained: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("spec", "error", "message"),
-    [("", StencilError, "fd:M:OFFSETS"), ("nope", StencilError, "pretrained name"),
-     ("fd:1", StencilError, "expected fd:M:OFFSETS"), ("fd:x:0,1", StencilError, "not an integer"),
-     ("fd:1:0,a", StencilError, "comma-separated"), ("fd:1:1,0", StencilError, "sorted"),
-     ("fd:1:0,0", StencilError, "unique"), ("fd:3:0,1", StencilError, "at least 4"),
-     ("fd:1:1_0,2", StencilError, "comma-separated"), ("missing.json", OperatorFileError,
-                                                          "no such operator file"),
-     (3, StencilError, "no operator")],
+    [
+        ("", StencilError, "fd:M:OFFSETS"),
+        ("nope", StencilError, "pretrained name"),
+        ("fd:1", StencilError, "expected fd:M:OFFSETS"),
+        ("fd:x:0,1", StencilError, "not an integer"),
+        ("fd:1:0,a", StencilError, "comma-separated"),
+        ("fd:1:1,0", StencilError, "sorted"),
+        ("fd:1:0,0", StencilError, "unique"),
+        ("fd:3:0,1", StencilError, "at least 4"),
+        ("fd:1:1_0,2", StencilError, "comma-separated"),
+        ("missing.json", OperatorFileError, "no such operator file"),
+        (3, StencilError, "no operator"),
+    ],
 )
 def test_bad_specs(spec, error, message) -> None:
     with pytest.raises(error, match=message):
@@ -79,9 +94,13 @@ def test_unknown_name_lists_valid_ones(fake_pretrained: Path) -> None:
 # --------------------------------------------------------------------------- the shipped set
 _SHIPPED = list_pretrained()
 _NAMES = _SHIPPED or [
-    pytest.param(None, marks=pytest.mark.skip(
-        reason="no pretrained operator files shipped yet: run 'make pretrained' "
-               "(learned_ops/pretrained/build.py); these tests then cover every file"))
+    pytest.param(
+        None,
+        marks=pytest.mark.skip(
+            reason="no pretrained operator files shipped yet: run 'make pretrained' "
+            "(learned_ops/pretrained/build.py); these tests then cover every file"
+        ),
+    )
 ]
 
 

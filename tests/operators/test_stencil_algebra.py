@@ -27,13 +27,17 @@ def test_backward_after_forward_is_second_difference() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [(central_stencil(1, 2), central_stencil(1, 2)), (forward_stencil(1, 2), central_stencil(2, 4)),
-     (Stencil((0, 3), [0.3, -1.1], 0), backward_stencil(1, 3))],
+    [
+        (central_stencil(1, 2), central_stencil(1, 2)),
+        (forward_stencil(1, 2), central_stencil(2, 4)),
+        (Stencil((0, 3), [0.3, -1.1], 0), backward_stencil(1, 3)),
+    ],
 )
 def test_composition_symbol_is_product_and_applies_in_sequence(a, b, rng) -> None:
     composed = a @ b
-    np.testing.assert_allclose(composed.symbol(THETA), a.symbol(THETA) * b.symbol(THETA),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        composed.symbol(THETA), a.symbol(THETA) * b.symbol(THETA), atol=1e-12
+    )
     u = rng.standard_normal(40)
     np.testing.assert_allclose(composed(u, 0.5), a(b(u, 0.5), 0.5), atol=1e-10)
     assert composed.derivative_order == a.derivative_order + b.derivative_order
@@ -94,7 +98,8 @@ def test_analysis_of_first_derivatives() -> None:
 
 def test_inconsistent_stencil_reports_its_defect() -> None:
     seed = Stencil((0, 1), [-0.94952, 1.01323], 1)
-    assert seed.accuracy_order == 0 and not seed.is_consistent
+    assert seed.accuracy_order == 0
+    assert not seed.is_consistent
     defect = seed.leading_defect()
     assert defect.index == 0
     assert defect.error == pytest.approx(0.06371)

@@ -13,12 +13,12 @@ from learned_ops import (
     LearnedOpsError,
     Stencil,
     StencilError,
+    _kernels,
     backward_stencil,
     central_stencil,
     forward_stencil,
     textbook_stencil,
 )
-from learned_ops import _kernels
 
 STENCILS = [
     central_stencil(1, 2),
@@ -45,14 +45,15 @@ def _matrix_apply(stencil: Stencil, u: np.ndarray, h: float, boundary: str, axis
 
 @pytest.mark.parametrize("stencil", STENCILS, ids=IDS)
 @pytest.mark.parametrize("boundary", BOUNDARY_MODES)
-@pytest.mark.parametrize(("shape", "axis"), [((37,), -1), ((3, 4, 29), -1), ((23, 3), 0),
-                                             ((2, 31, 3), 1)])
+@pytest.mark.parametrize(
+    ("shape", "axis"), [((37,), -1), ((3, 4, 29), -1), ((23, 3), 0), ((2, 31, 3), 1)]
+)
 def test_apply_equals_matrix(stencil, boundary, shape, axis, rng) -> None:
     u = rng.standard_normal(shape)
     h = 0.37
     got = stencil(u, h, boundary=boundary, axis=axis)
     want = _matrix_apply(stencil, u, h, boundary, axis)
-    scale = np.abs(stencil.coefficients).sum() * h ** -stencil.derivative_order
+    scale = np.abs(stencil.coefficients).sum() * h**-stencil.derivative_order
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-14 * scale * np.abs(u).max())
     assert got.dtype == np.float64
 
@@ -63,10 +64,18 @@ def test_compiled_kernel_equals_numpy_reference(stencil, boundary, rng) -> None:
     u = rng.standard_normal((5, 3000))
     first = 0 if boundary == "periodic" else -stencil.offsets[0]
     length = 3000 if boundary == "periodic" else 3000 - stencil.span
-    args = (u, np.array(stencil.offsets), stencil.coefficients, first, length,
-            boundary == "periodic")
+    args = (
+        u,
+        np.array(stencil.offsets),
+        stencil.coefficients,
+        first,
+        length,
+        boundary == "periodic",
+    )
     np.testing.assert_allclose(
-        _kernels.correlate_rows(*args), _kernels.correlate_rows_numpy(*args), rtol=0,
+        _kernels.correlate_rows(*args),
+        _kernels.correlate_rows_numpy(*args),
+        rtol=0,
         atol=1e-13,
     )
 
@@ -90,8 +99,11 @@ def test_periodic_is_a_cross_correlation(stencil, rng) -> None:
         assert not np.allclose(stencil(u), convolve1d(u, weights, mode="wrap"), atol=1e-6)
 
 
-@pytest.mark.parametrize("stencil", [s for s in STENCILS if s.is_consistent],
-                         ids=[s.name for s in STENCILS if s.is_consistent])
+@pytest.mark.parametrize(
+    "stencil",
+    [s for s in STENCILS if s.is_consistent],
+    ids=[s.name for s in STENCILS if s.is_consistent],
+)
 @pytest.mark.parametrize("boundary", BOUNDARY_MODES[1:])
 def test_exact_on_polynomials(stencil, boundary) -> None:
     """Exact for degree <= m + p - 1, boundary closures included."""
@@ -107,8 +119,7 @@ def test_exact_on_polynomials(stencil, boundary) -> None:
             exact = np.prod(np.arange(degree - m + 1, degree + 1)) * x ** (degree - m)
         got = stencil(u, h, boundary=boundary)
         tol = 1e-12 * np.abs(stencil.coefficients).sum() * 4.0**degree * h**-m
-        np.testing.assert_allclose(got, exact[rows], rtol=0, atol=tol,
-                                   err_msg=f"degree {degree}")
+        np.testing.assert_allclose(got, exact[rows], rtol=0, atol=tol, err_msg=f"degree {degree}")
 
 
 def _observed_order(stencil: Stencil, boundary: str, sizes: list[int]) -> float:
@@ -132,8 +143,11 @@ def _observed_order(stencil: Stencil, boundary: str, sizes: list[int]) -> float:
     return float(np.polyfit(np.log(steps), np.log(errors), 1)[0])
 
 
-@pytest.mark.parametrize("stencil", [s for s in STENCILS if s.is_consistent],
-                         ids=[s.name for s in STENCILS if s.is_consistent])
+@pytest.mark.parametrize(
+    "stencil",
+    [s for s in STENCILS if s.is_consistent],
+    ids=[s.name for s in STENCILS if s.is_consistent],
+)
 @pytest.mark.parametrize("boundary", BOUNDARY_MODES)
 def test_observed_order_under_refinement(stencil, boundary) -> None:
     p = stencil.accuracy_order
@@ -202,9 +216,10 @@ def test_non_finite_input_is_input_array_error() -> None:
         central_stencil(2, 4)(np.full((3, 20), np.nan))
 
 
-@pytest.mark.parametrize(("n", "boundary", "message"), [(2, "periodic", "too small"),
-                                                        (10, "nope", "unknown boundary"),
-                                                        (10.0, "periodic", "integer")])
+@pytest.mark.parametrize(
+    ("n", "boundary", "message"),
+    [(2, "periodic", "too small"), (10, "nope", "unknown boundary"), (10.0, "periodic", "integer")],
+)
 def test_invalid_matrix_requests_raise(n, boundary, message) -> None:
     with pytest.raises(StencilError, match=message):
         central_stencil(1, 2).matrix(n, 1.0, boundary)

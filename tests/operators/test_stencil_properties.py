@@ -1,0 +1,183 @@
+"""Property-based tests of the Stencil with hypothesis (modest example counts, no deadline)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from learned_ops import (
+    BOUNDARY_MODES,
+    LearnedOpsError,
+    Stencil,
+    stencil_from_dict,
+    stencil_to_dict,
+    textbook_stencil,
+)
+from learned_ops.operator_file import parse_stencil_json, stencil_to_json
+
+SETTINGS = settings(max_examples=40, deadline=None)
+finite = st.integers(-8000, 8000).map(lambda k: k / 8)  # exact, no underflow under seterr
+any_float = st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True)
+
+
+@st.composite
+def stencils(draw, coefficients=finite) -> Stencil:
+    m = draw(st.integers(0, 3))
+    offsets = draw(st.lists(st.integers(-4, 4), min_size=m + 1, max_size=7, unique=True))
+    coeffs = draw(st.lists(coefficients, min_size=len(offsets), max_size=len(offsets)))
+    return Stencil(tuple(sorted(offsets)), coeffs, m)
+
+
+@st.composite
+def textbook(draw) -> Stencil:
+    m = draw(st.integers(0, 3))
+    offsets = draw(st.lists(st.integers(-4, 4), min_size=m + 1, max_size=6, unique=True))
+    return textbook_stencil(m, sorted(offsets))
+
+
+def fields(n_min: int = 12):
+    return arrays(np.float64, st.integers(n_min, 40), elements=finite)
+
+
+@SETTINGS
+@given(stencils(), fields(), fields(), finite, st.sampled_from(BOUNDARY_MODES))
+def test_linearity(s: Stencil, u, v, a, boundary) -> None:
+    n = min(u.size, v.size)
+    u, v = u[:n], v[:n]
+    lhs = s(a * u + v, boundary=boundary)
+    rhs = a * s(u, boundary=boundary) + s(v, boundary=boundary)
+    scale = np.abs(s.coefficients).sum() * (abs(a) * np.abs(u).max() + np.abs(v).max()) + 1
+    np.testing.assert_allclose(lhs, rhs, rtol=0, atol=1e-12 * scale * 10)
+
+
+@SETTINGS
+@given(textbook(), st.sampled_from(BOUNDARY_MODES[1:]), st.floats(0.05, 2.0))
+def test_exact_on_polynomials(s: Stencil, boundary, h) -> None:
+    m, p = s.derivative_order, s.accuracy_order
+    n = max(s.min_points(boundary), 12)
+    x = h * (np.arange(n) - n // 2) / n
+    # valid: output k belongs to grid point k - min(offsets) (possibly off the grid)
+    start = -s.offsets[0] if boundary == "valid" else 0
+    count = n - s.span if boundary == "valid" else n
+    xo = h * (np.arange(start, start + count) - n // 2) / n
+    for degree in range(m + p):
+        exact = np.zeros(count)
+        if degree >= m:
+            exact = np.prod(np.arange(degree - m + 1, degree + 1)) * xo ** (degree - m)
+        got = s(x**degree, h / n, boundary=boundary)
+        tol = 1e-9 * np.abs(s.coefficients).sum() * 16.0**degree * (n / h) ** m
+        np.testing.assert_allclose(got, exact, rtol=1e-8, atol=tol)
+
+
+@SETTINGS
+@given(stencils(), fields(), st.sampled_from(BOUNDARY_MODES), st.floats(0.01, 10.0))
+def test_matrix_equals_apply(s: Stencil, u, boundary, h) -> None:
+    if u.size < s.min_points(boundary):
+        u = np.resize(u, s.min_points(boundary))
+    want = s.matrix(u.size, h, boundary) @ u
+    scale = (np.abs(s.coefficients).sum() + 1) * (np.abs(u).max() + 1) * h**-s.derivative_order
+    np.testing.assert_allclose(s(u, h, boundary=boundary), want, rtol=0, atol=1e-13 * scale)
+
+
+@SETTINGS
+@given(stencils(), fields(), st.integers(-50, 50))
+def test_shift_equivariance_periodic(s: Stencil, u, shift) -> None:
+    scale = (np.abs(s.coefficients).sum() + 1) * (np.abs(u).max() + 1)
+    np.testing.assert_allclose(
+        s(np.roll(u, shift)), np.roll(s(u), shift), rtol=0, atol=1e-13 * scale
+    )
+
+
+@SETTINGS
+@given(stencils(coefficients=any_float), st.text(max_size=20))
+def test_json_round_trip_bit_exact(s: Stencil, name) -> None:
+    s = s.with_metadata(name=name, provenance={"x": [1.5, name]})
+    back = parse_stencil_json(stencil_to_json(s))
+    assert back.coefficients.tobytes() == s.coefficients.tobytes()
+    assert back.name == name
+    assert dict(back.provenance) == {"x": [1.5, name]}
+    assert stencil_from_dict(stencil_to_dict(s)) == s
+
+
+@SETTINGS
+@given(stencils(), stencils(), st.lists(st.floats(-np.pi, np.pi), min_size=1, max_size=8))
+def test_symbol_of_composition_is_product(a: Stencil, b: Stencil, theta) -> None:
+    t = np.array(theta)
+    scale = (np.abs(a.coefficients).sum() + 1) * (np.abs(b.coefficients).sum() + 1)
+    with np.errstate(under="ignore"):  # products of subnormal sines
+        product = a.symbol(t) * b.symbol(t)
+    np.testing.assert_allclose((a @ b).symbol(t), product, rtol=0, atol=1e-12 * scale)
+
+
+@SETTINGS
+@given(
+    stencils(coefficients=any_float), fields(1), st.sampled_from(BOUNDARY_MODES), st.integers(-2, 1)
+)
+def test_valid_stencils_never_crash(s: Stencil, u, boundary, axis) -> None:
+    """Either a float64 result, or a LearnedOpsError (too few points, overflow to inf)."""
+    try:
+        out = s(u[None, :], 0.5, boundary=boundary, axis=axis)
+    except LearnedOpsError:
+        return
+    except FloatingPointError:  # overflow of huge coefficients, under np.seterr(all="raise")
+        return
+    assert out.dtype == np.float64
+
+
+bad_offsets = st.one_of(
+    st.just((0, 0, 1)), st.just((1, 0)), st.just((0, 0.5)), st.just(("a", 1)), st.just(())
+)
+bad_coefficients = st.one_of(
+    st.just([np.nan, 1.0]),
+    st.just([np.inf, 1.0]),
+    st.just([1.0]),
+    st.just(["x", 1.0]),
+    st.just([1j, 1.0]),
+)
+
+
+@SETTINGS
+@given(
+    st.one_of(
+        st.tuples(bad_offsets, st.just([1.0, 2.0]), st.just(1)),
+        st.tuples(st.just((0, 1)), bad_coefficients, st.just(1)),
+        st.tuples(
+            st.just((0, 1)),
+            st.just([1.0, 2.0]),
+            st.one_of(st.just(-1), st.just(2), st.just(1.5), st.just(True), st.just("1")),
+        ),
+    )
+)
+def test_invalid_stencils_always_raise_package_errors(args) -> None:
+    try:
+        Stencil(*args)
+    except LearnedOpsError:
+        return
+    raise AssertionError(f"no error for {args!r}")
+
+
+@SETTINGS
+@given(
+    arrays(st.sampled_from([np.int64, np.complex128, np.bool_, np.float64]), st.integers(0, 20)),
+    st.one_of(st.floats(allow_nan=True), st.integers(-2, 2)),
+    st.sampled_from([*BOUNDARY_MODES, "wrap", ""]),
+)
+def test_invalid_inputs_always_raise_package_errors(u, h, boundary) -> None:
+    s = textbook_stencil(1, [-1, 0, 1])
+    valid = (
+        u.dtype == np.float64
+        and u.size >= 3
+        and np.isfinite(u).all()
+        and boundary in BOUNDARY_MODES
+        and np.isfinite(h)
+        and h > 0
+    )
+    if valid:
+        return
+    try:
+        s(u, h, boundary=boundary)
+    except LearnedOpsError:
+        return
+    raise AssertionError(f"no error for dtype {u.dtype}, size {u.size}, h={h!r}, {boundary!r}")
