@@ -83,7 +83,9 @@ def stencil_space(
     if accuracy_order is None:
         return AffineStencilSpace(tuple(offsets), derivative_order, None, x0, np.zeros(taps),
                                   np.eye(taps))
-    if isinstance(accuracy_order, bool) or not isinstance(accuracy_order, int) or accuracy_order < 1:
+    if isinstance(accuracy_order, bool) or not isinstance(accuracy_order, int) or (
+        accuracy_order < 1
+    ):
         raise StencilError(f"accuracy order must be an integer >= 1, got {accuracy_order!r}")
     if derivative_order + accuracy_order > taps:
         best = taps - derivative_order

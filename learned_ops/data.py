@@ -4,14 +4,14 @@ Two families:
 
 * :class:`SeedFamily` -- the seed notebook's functions, exactly:
   ``u = b * (a sin(k1 pi x) + (1 - a) sin(k2 pi x))`` on ``x = arange(-2, 2, 0.01)`` with integer
-  ``k1, k2`` in ``[k_min, k_max)``, ``a ~ U(0, 1)``, ``b ~ U(0, 2)``. With ``modes != 2`` the weights
-  ``(a, 1 - a)`` generalise to a flat Dirichlet draw (the same law for two modes).
+  ``k1, k2`` in ``[k_min, k_max)``, ``a ~ U(0, 1)``, ``b ~ U(0, 2)``. With ``modes != 2``
+  the weights ``(a, 1 - a)`` generalise to a flat Dirichlet draw (the same law for two modes).
 * :class:`BandFamily` -- sums of sines with random phases and amplitudes whose continuous
   wavenumbers ``k`` make ``k * dx`` uniform on ``[0, theta_max]``, for band-optimised stencils.
 
 A dataset is a pure function of its spec and seed: samples are drawn in fixed-size chunks, chunk
 ``c`` from ``numpy.random.default_rng([seed, c])``, so the in-memory arrays and the streamed
-(:func:`learned_ops.streaming.stream_dataset`) batches are identical, and any sample range can be
+(``train_stencil(..., stream=True)``, through ``tf.data``) batches are identical, and any sample range can be
 produced without the ones before it. Train, validation and test splits are disjoint index ranges
 of one dataset.
 """
@@ -40,6 +40,10 @@ CHUNK = 4096
 """Samples per random-number chunk (part of the data definition: changing it changes data)."""
 
 MAX_SAMPLES = 10_000_000
+
+# The last sample block's values u (read-only): training several stencils on one dataset
+# reuses them instead of evaluating the sines again.
+_VALUES_CACHE: dict[tuple[object, ...], np.ndarray] = {}
 
 
 def _positive(name: str, value: float) -> None:
@@ -133,9 +137,14 @@ class _Family:
         midpoint to the right of each node).
         """
         batch = self.functions(seed, start, stop)
-        x = self.grid
-        return (self._evaluate(batch, x, 0),
-                self._evaluate(batch, x + target_shift * self.dx, derivative_order))
+        key = (self, seed, start, stop)
+        u = _VALUES_CACHE.get(key)
+        if u is None:
+            u = self._evaluate(batch, self.grid, 0)
+            u.setflags(write=False)
+            _VALUES_CACHE.clear()  # keep one dataset: bounded memory
+            _VALUES_CACHE[key] = u
+        return u, self._evaluate(batch, self.grid + target_shift * self.dx, derivative_order)
 
     def _evaluate(self, batch: FunctionBatch, x: np.ndarray, derivative_order: int) -> np.ndarray:
         return batch.evaluate(x, derivative_order)
@@ -340,8 +349,8 @@ def make_splits(
     for name, frac in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
         if not (0.0 <= frac < 1.0):
             raise DataSpecError(f"{name} must lie in [0, 1), got {frac!r}")
-    n_test = int(round(n_samples * test_fraction))
-    n_val = int(round(n_samples * val_fraction))
+    n_test = round(n_samples * test_fraction)
+    n_val = round(n_samples * val_fraction)
     n_train = n_samples - n_val - n_test
     if n_train < 1:
         raise DataSpecError(f"no training samples left: n_samples={n_samples} with "

@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from solvers.errors import SolverError
     except ModuleNotFoundError:  # pragma: no cover - solvers always ships with learned_ops
-        SolverError = LearnedOpsError  # noqa: N806
+        SolverError = LearnedOpsError
 
     try:
         args = build_parser().parse_args(argv)
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("learned-ops: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the CLI must never print a traceback
+    except Exception as exc:
         print(f"learned-ops: unexpected failure: {type(exc).__name__}: {_one_line(exc)}",
               file=sys.stderr)
         return 1
