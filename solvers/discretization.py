@@ -43,7 +43,8 @@ class Discretization:
         right_block: Dense rows ``stop .. n-1`` of L over the last ``right_block.shape[1]``
             columns.
         fixed: Node index -> value held fixed (their rows of L are zero).
-        matrix: L as a sparse CSR matrix.
+        assembled: L as a sparse CSR matrix on bounded grids (None on periodic grids, where
+            :attr:`matrix` builds it on first use).
     """
 
     n: int
@@ -54,7 +55,16 @@ class Discretization:
     left_block: Any
     right_block: Any
     fixed: Mapping[int, float] = field(default_factory=dict)
-    matrix: sp.csr_array = None  # type: ignore[assignment]
+    assembled: sp.csr_array | None = None
+
+    @property
+    def matrix(self) -> sp.csr_array:
+        """L as a sparse CSR matrix (built once, on first use, for periodic grids)."""
+        if self.assembled is None:
+            built = _stencil_matrix(self.offsets, self.weights, self.n, np.arange(self.n),
+                                    periodic=True)
+            object.__setattr__(self, "assembled", built)
+        return self.assembled
 
     @property
     def ghosts(self) -> tuple[int, int]:
@@ -160,9 +170,8 @@ def discretize(problem: Problem) -> Discretization:
     offsets, weights = _merged_stencil(problem)
     weights.setflags(write=False)
     if grid.is_periodic:
-        matrix = _stencil_matrix(offsets, weights, n, np.arange(n), periodic=True)
         return Discretization(n, True, offsets, weights, (0, n), np.zeros((0, 1)),
-                              np.zeros((0, 1)), {}, matrix)
+                              np.zeros((0, 1)), {}, None)
     matrix = None
     for coef, op in problem.terms():
         term = coef * _operator_matrix(op, n, h)

@@ -103,5 +103,5 @@ class Grid:
     def norm(self, values: np.ndarray) -> float:
         """Grid-weighted L2 norm sqrt(h * sum v**2)."""
         v = np.asarray(values, dtype=np.float64)
-        with np.errstate(under="ignore"):
-            return float(math.sqrt(self.h * float(np.dot(v, v))))
+        with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+            return float(math.sqrt(self.h * float(np.sum(v * v))))

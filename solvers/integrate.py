@@ -28,7 +28,7 @@ from solvers.errors import (
     UnstableTimeStepError,
 )
 from solvers.initial_conditions import initial_values
-from solvers.kernels import Kernel, KernelFactory, make_kernel
+from solvers.kernels import Kernel, KernelFactory, make_kernel, sum_of_squares
 from solvers.operators import ComposedOperator, consistency_problem
 from solvers.problems import Problem
 from solvers.solution import Solution, SolveInfo
@@ -258,8 +258,7 @@ def solve(
             done += chunk
             steps += chunk
             u = runner.state
-            with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-                sq = float(np.dot(u, u))
+            sq = sum_of_squares(u)
             if not sq <= ceiling2:
                 now = t0 + done * h_t
                 norm = math.sqrt(grid.h * sq) if math.isfinite(sq) else sq

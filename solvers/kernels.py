@@ -6,13 +6,15 @@ A kernel owns the state and its stage buffers and advances a whole run of steps 
 
 :func:`make_kernel` asks each registered factory in turn (a compiled implementation registers
 one with :func:`register_kernel` and returns ``None`` for combinations it does not handle),
-and falls back to :class:`RungeKuttaKernel`, which runs any Butcher tableau with NumPy on
+and falls back to :class:`RungeKuttaKernel`, which runs any Butcher tableau with NumPy (and
+BLAS ``daxpy`` for the ``y += a x`` updates: one pass instead of a multiply and an add) on
 preallocated buffers: nothing is allocated per step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Protocol
 
 import numpy as np
@@ -26,9 +28,11 @@ __all__ = [
     "KernelFactory",
     "LinearRhs",
     "RungeKuttaKernel",
+    "axpy_operation",
     "make_kernel",
     "register_kernel",
     "registered_kernels",
+    "sum_of_squares",
 ]
 
 
@@ -63,6 +67,64 @@ def registered_kernels() -> list[KernelFactory]:
     return list(_FACTORIES)
 
 
+@cache
+def _axpy() -> Callable[..., np.ndarray]:
+    """BLAS daxpy (``y += a * x`` in one pass, in place on contiguous float64 ``y``).
+
+    Imported on first use so that ``import solvers`` stays light.
+    """
+    from scipy.linalg.blas import daxpy
+
+    return daxpy
+
+
+@cache
+def _ddot() -> Callable[..., float]:
+    from scipy.linalg.blas import ddot
+
+    return ddot
+
+
+BLAS_BLOCK = 8192
+"""BLAS calls act on blocks of at most this many points. OpenBLAS threads level-1 routines
+above 10,000 points; on a busy machine its spinning threads made stepping erratic and up to
+20x slower (measured), while single-threaded blocks keep one pass through memory."""
+
+
+def sum_of_squares(u: np.ndarray) -> float:
+    """sum u**2 with BLAS ddot in blocks (inf or nan on blow-up; no numpy float warnings)."""
+    arr = np.ascontiguousarray(u, dtype=np.float64)
+    ddot = _ddot()
+    return float(sum(ddot(arr[i : i + BLAS_BLOCK], arr[i : i + BLAS_BLOCK])
+                     for i in range(0, arr.size, BLAS_BLOCK)))
+
+
+def axpy_operation(x: np.ndarray, y: np.ndarray) -> Callable[[float], None]:
+    """A function ``f(a)`` doing ``y += a * x`` in place (blocked BLAS daxpy)."""
+    _contiguous(x, y)
+    daxpy = _axpy()
+    if x.size <= BLAS_BLOCK:
+
+        def update(a: float) -> None:
+            daxpy(x, y, a=a)
+
+        return update
+    blocks = [(x[i : i + BLAS_BLOCK], y[i : i + BLAS_BLOCK])
+              for i in range(0, x.size, BLAS_BLOCK)]
+
+    def update_blocks(a: float) -> None:
+        for xb, yb in blocks:
+            daxpy(xb, yb, a=a)
+
+    return update_blocks
+
+
+def _contiguous(*arrays: np.ndarray) -> None:
+    for arr in arrays:
+        if not (arr.flags.c_contiguous and arr.dtype == np.float64):
+            raise ValueError("kernel buffers must be contiguous float64 arrays")
+
+
 class LinearRhs:
     """``out = L src`` for a :class:`Discretization`, bound to fixed buffers.
 
@@ -85,12 +147,13 @@ class LinearRhs:
         terms = [
             (src[base + start + o : base + stop + o], float(w))
             for o, w in zip(d.offsets, d.weights, strict=True)
-        ]
+            if w != 0.0
+        ] or [(src[base + start : base + stop], 0.0)]
         out_int = out[start:stop]
-        tmp = np.empty(stop - start)
+        _contiguous(out_int, *(view for view, _ in terms))
         first_view, first_w = terms[0]
-        rest = terms[1:]
-        mul, add = np.multiply, np.add
+        rest = [(axpy_operation(view, out_int), w) for view, w in terms[1:]]
+        mul = np.multiply
         ghost_copies = []
         if left:
             ghost_copies.append((src[:left], src[n : n + left]))
@@ -108,9 +171,8 @@ class LinearRhs:
             for dst, origin in ghost_copies:
                 dst[...] = origin
             mul(first_view, first_w, out=out_int)
-            for view, w in rest:
-                mul(view, w, out=tmp)
-                add(out_int, tmp, out=out_int)
+            for update, w in rest:
+                update(w)
             for (block, x, y), is_dense in zip(blocks, dense, strict=True):
                 if is_dense:
                     np.dot(block, x, out=y)
@@ -160,14 +222,16 @@ class RungeKuttaKernel:
         self._u = self._u_ext[left : left + n]
         self._y = self._y_ext[left : left + n]
         self._k = np.zeros((s, n))
-        self._tmp = np.zeros(n)
+        _contiguous(self._u, self._y, *self._k)
         a, b, c = tableau.a, tableau.b, tableau.c
         self._stages = []
         for i in range(s):
             pairs = [(j, float(a[i, j])) for j in range(i) if a[i, j] != 0.0]
             src = self._u_ext if not pairs else self._y_ext
-            self._stages.append((pairs, float(c[i]), rhs.bind(src, self._k[i])))
-        self._weights = [(j, float(b[j])) for j in range(s) if b[j] != 0.0]
+            updates = [(axpy_operation(self._k[j], self._y), aij) for j, aij in pairs]
+            self._stages.append((updates, float(c[i]), rhs.bind(src, self._k[i])))
+        self._weights = [(axpy_operation(self._k[j], self._u), float(b[j]))
+                         for j in range(s) if b[j] != 0.0]
 
     @property
     def state(self) -> np.ndarray:
@@ -184,24 +248,22 @@ class RungeKuttaKernel:
         Overflow and invalid operations are not raised here: a blow-up is what the caller
         detects from the state's norm afterwards.
         """
-        u, y, k, tmp = self._u, self._y, self._k, self._tmp
-        mul, add = np.multiply, np.add
-        stages, weights = self._stages, self._weights
+        u, y = self._u, self._y
+        copyto = np.copyto
+        stages = [([(update, dt * aij) for update, aij in updates], ci * dt, evaluate)
+                  for updates, ci, evaluate in self._stages]
+        weights = [(update, dt * bj) for update, bj in self._weights]
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for step in range(steps):
                 now = t + step * dt
-                for pairs, ci, evaluate in stages:
-                    if pairs:
-                        j0, a0 = pairs[0]
-                        mul(k[j0], dt * a0, out=y)
-                        for j, aij in pairs[1:]:
-                            mul(k[j], dt * aij, out=tmp)
-                            add(y, tmp, out=y)
-                        add(y, u, out=y)
-                    evaluate(now + ci * dt)
-                for j, bj in weights:
-                    mul(k[j], dt * bj, out=tmp)
-                    add(u, tmp, out=u)
+                for updates, offset, evaluate in stages:
+                    if updates:
+                        copyto(y, u)
+                        for update, coef in updates:
+                            update(coef)
+                    evaluate(now + offset)
+                for update, coef in weights:
+                    update(coef)
 
 
 def make_kernel(disc: Discretization, tableau: ButcherTableau) -> Kernel:

@@ -144,8 +144,12 @@ def symbol(operator: object, theta: np.ndarray | float) -> np.ndarray:
     """sigma(theta) = sum_j c_j exp(i j theta) (exact value (i theta)**m)."""
     offsets, coefficients, _ = stencil_data(operator)
     t = np.asarray(theta, dtype=np.float64)
-    phase = np.exp(1j * np.multiply.outer(t, offsets.astype(np.float64)))
-    return phase @ coefficients.astype(np.complex128)
+    out = np.zeros(t.shape, dtype=np.complex128)
+    # A loop over the few taps, not a matrix product: a threaded BLAS call here leaves OpenBLAS
+    # threads spinning for a while and slows the time loop that follows on a small machine.
+    for o, c in zip(offsets.tolist(), coefficients.tolist(), strict=True):
+        out += c * np.exp(1j * o * t)
+    return out
 
 
 @dataclass(frozen=True, eq=False)

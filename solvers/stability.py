@@ -231,7 +231,7 @@ def _explain(problem: Problem, tableau: ButcherTableau, kind: LimitKind, dt: flo
         flipped = replace(problem, velocity=-problem.velocity)
         lam_f, _, _ = _problem_eigenvalues(flipped)
         mags = np.abs(lam_f)
-        if not np.any(lam_f.real > RE_TOL * np.maximum(mags, 1e-300)):
+        if not np.any(lam_f.real > RE_TOL * mags):
             side = "left" if problem.velocity > 0 else "right"
             text += (
                 f"; the operator {operator_label(problem.operator)} is downwind for velocity "
