@@ -20,6 +20,14 @@ from solvers.analytic import (
     heat_periodic,
 )
 from solvers.compare import Comparison, ErrorNorms, compare, error_norms
+from solvers.convergence import (
+    ConvergenceStudy,
+    convergence_study,
+    default_initial_condition,
+    fitted_order,
+    pairwise_orders,
+    semidiscrete_solution,
+)
 from solvers.discretization import Discretization, discretize
 from solvers.errors import (
     BlowUpError,
@@ -89,6 +97,7 @@ __all__ = [
     "ButcherTableau",
     "Comparison",
     "ComposedOperator",
+    "ConvergenceStudy",
     "Discretization",
     "ErrorNorms",
     "FunctionRhs",
@@ -120,10 +129,13 @@ __all__ = [
     "compare",
     "compose",
     "consistency_problem",
+    "convergence_study",
+    "default_initial_condition",
     "discretize",
     "error_norms",
     "exact_solution",
     "fd_matrix",
+    "fitted_order",
     "fourier_periodic",
     "get_tableau",
     "heat_dirichlet",
@@ -132,10 +144,12 @@ __all__ = [
     "initial_values",
     "make_kernel",
     "operator_warnings",
+    "pairwise_orders",
     "reference_accuracy",
     "reference_solution",
     "reference_solve",
     "register_kernel",
+    "semidiscrete_solution",
     "solve",
     "stability_limit",
     "stable_numbers",

@@ -133,7 +133,8 @@ def _deviation_tolerance(reference: float) -> float:
 
 
 def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
-                     scale: dict[str, float], floor: float = FLOOR) -> tuple[int, int, list[str]]:
+                     scale: dict[str, float], floor: float = FLOOR,
+                     labels: Sequence[str] | None = None) -> tuple[int, int, list[str]]:
     """The levels ``first..last`` (inclusive) of the asymptotic range, and why levels were cut.
 
     Args:
@@ -141,6 +142,7 @@ def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
         errors: Errors per norm name, one per level (inf/NaN for a failed level).
         scale: The size of the exact solution per norm (to make errors relative).
         floor: Relative errors below this are round-off.
+        labels: How the notes name each level (default ``level i``).
 
     Returns:
         ``(first, last, notes)``; ``first == last`` when fewer than two usable levels remain
@@ -148,6 +150,7 @@ def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
     """
     notes: list[str] = []
     n = len(steps)
+    name = list(labels) if labels is not None else [f"level {i}" for i in range(n)]
     usable = [all(math.isfinite(errors[k][i]) and errors[k][i] > 0.0 for k in errors)
               for i in range(n)]
     last = max((i for i in range(n) if usable[i]), default=-1)
@@ -165,14 +168,14 @@ def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
 
     while last > first_usable:
         if rel(last) < floor:
-            notes.append(f"level {last} left out: relative error {rel(last):.2g} is at the "
+            notes.append(f"{name[last]} left out: relative error {rel(last):.2g} is at the "
                          f"round-off floor (< {floor:g})")
             last -= 1
             continue
         if last - 2 >= first_usable and rel(last) < NEAR_FLOOR and any(
             order(last - 1, k) < 0.5 * order(last - 2, k) for k in errors
         ):
-            notes.append(f"level {last} left out: the order collapses near the round-off floor "
+            notes.append(f"{name[last]} left out: the order collapses near the round-off floor "
                          f"(relative error {rel(last):.2g})")
             last -= 1
             continue
@@ -187,8 +190,9 @@ def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
     ):
         first -= 1
     if first > first_usable:
-        notes.append(f"levels {first_usable}..{first - 1} left out as pre-asymptotic: their "
-                     f"orders deviate from the finest pair's")
+        left = ", ".join(name[first_usable:first])
+        notes.append(f"{left} left out as pre-asymptotic: the orders from there deviate from "
+                     "the finest pair's")
     if last - first == 1:
         notes.append("only one pair of levels is in the asymptotic range; refine further for a "
                      "reliable fit")
@@ -376,8 +380,13 @@ class ConvergenceStudy:
             lines.append(f"{label:>8} | {'':>10} | {'':>10} | {'':>10} | "
                          f"{_fmt(values['l2'], '.2f'):>6} | {'':>10} | "
                          f"{_fmt(values['linf'], '.2f'):>6}")
-        used = ", ".join(str(n) for n in self.fit_grids) if last > first else "none"
-        lines.append(f"fit over n = {used} (marked *); expected order {self.expected_order}; "
+        if last <= first:
+            used = "no levels"
+        elif self.kind == "time":
+            used = f"dt = {self.dt[first]:.4g} .. {self.dt[last]:.4g} on n = {self.grids[0]}"
+        else:
+            used = "n = " + ", ".join(str(n) for n in self.fit_grids)
+        lines.append(f"fit over {used} (marked *); expected order {self.expected_order}; "
                      f"errors against the {self.target} solution")
         verdict = ("meets the expected order" if self.meets_expected else
                    "converges, below the expected order" if self.converges else
@@ -521,6 +530,7 @@ def _space_level(problem: Problem, u0: Any, t_final: float, stepper: str, dt: fl
             sol = _run(problem, u0, t_final, stepper, dt, allow_unstable, notes)
         except BlowUpError as exc:
             _blow_up(level, exc)
+            level.dt = dt
             return
         level.dt = sol.info.dt
         _measure(level, sol.final, exact, problem.grid.h)
@@ -573,6 +583,7 @@ def convergence_study(
     floor: float = FLOOR,
     time_error_ratio: float = 0.1,
     allow_unstable: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ConvergenceStudy:
     """Run a convergence study of ``problem`` (its operators and the stepper).
 
@@ -597,6 +608,7 @@ def convergence_study(
         allow_unstable: Run with the given ``number`` even beyond the stability limit (to
             observe a divergence); without it a problem with no stable dt is reported as not
             converging without running.
+        progress: Called with one line after each level (e.g. to print on stderr).
 
     Returns:
         A :class:`ConvergenceStudy`; blow-ups and missing stable time steps are results
@@ -632,13 +644,20 @@ def convergence_study(
     runs = [_Level(q.grid.n, q.grid.h) for q in problems]
     description = f"{problem.describe().split(' of ')[0]} with " + ", ".join(
         operator_label(op) for op in _operators(problem)) + f"; {tableau.name}, t = {t_final:g}"
+
+    def report(level: _Level) -> None:
+        if progress is not None:
+            outcome = level.failure or (f"L2 error {level.errors['l2']:.3e}, max error "
+                                        f"{level.errors['linf']:.3e}")
+            progress(f"{kind} study level n = {level.n}, dt = {level.dt:.4g}: {outcome}")
+
     try:
         if kind == "time":
             _time_levels(problems[0], u0, t_final, tableau.name, number, allow_unstable,
-                         notes, runs)
+                         notes, runs, report)
         else:
             _grid_levels(problems, u0, t_final, tableau.name, kind, number, p_expected,
-                         time_error_ratio, allow_unstable, notes, runs)
+                         time_error_ratio, allow_unstable, notes, runs, report)
     except NoStableTimeStepError as exc:
         return _no_stable_step(kind, description, tableau.name, runs, p_expected, tolerance,
                                " ".join(str(exc).split()), consistency)
@@ -648,7 +667,8 @@ def convergence_study(
 
 def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str, kind: str,
                  number: float | None, p: int, ratio: float, allow_unstable: bool,
-                 notes: list[str], runs: list[_Level]) -> None:
+                 notes: list[str], runs: list[_Level],
+                 report: Callable[[_Level], None]) -> None:
     m = _dt_power(problems[0])
     r = get_tableau(stepper).order
     if kind == "coupled":
@@ -663,9 +683,11 @@ def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str,
                            notes)
             except BlowUpError as exc:
                 _blow_up(level, exc)
-                continue
-            level.dt = sol.info.dt
-            _measure(level, sol.final, exact_solution(q, u0, [t_final])[-1], q.grid.h)
+                level.dt = q.dt_for_number(number)
+            else:
+                level.dt = sol.info.dt
+                _measure(level, sol.final, exact_solution(q, u0, [t_final])[-1], q.grid.h)
+            report(level)
         return
     dt0 = _start_dt(problems[0], stepper, number, SPACE_FRACTION, allow_unstable)
     s = max(float(m), p / r)
@@ -673,11 +695,12 @@ def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str,
     for q, level in zip(problems, runs, strict=True):
         dt = dt0 * (q.grid.h / h0) ** s
         _space_level(q, u0, t_final, stepper, dt, ratio, allow_unstable, notes, level)
+        report(level)
 
 
 def _time_levels(problem: Problem, u0: Any, t_final: float, stepper: str,
                  number: float | None, allow_unstable: bool, notes: list[str],
-                 runs: list[_Level]) -> None:
+                 runs: list[_Level], report: Callable[[_Level], None]) -> None:
     dt0 = _start_dt(problem, stepper, number, TIME_FRACTION, allow_unstable)
     count = max(1, math.ceil(t_final / dt0 * (1.0 - 1e-12)))
     target = semidiscrete_solution(problem, u0, t_final)
@@ -688,9 +711,10 @@ def _time_levels(problem: Problem, u0: Any, t_final: float, stepper: str,
         except BlowUpError as exc:
             _blow_up(level, exc)
             level.dt = dt
-            continue
-        level.dt = sol.info.dt
-        _measure(level, sol.final, target, problem.grid.h)
+        else:
+            level.dt = sol.info.dt
+            _measure(level, sol.final, target, problem.grid.h)
+        report(level)
 
 
 def _no_stable_step(kind: str, description: str, stepper: str, runs: list[_Level], p: int,
@@ -714,7 +738,8 @@ def _assemble(kind: str, description: str, stepper: str, runs: list[_Level], p: 
     scale = {k: next((r.scale[k] for r in reversed(runs) if math.isfinite(r.scale[k])),
                      math.nan) for k in NORMS}
     orders = {k: tuple(pairwise_orders(steps, errors[k])) for k in NORMS}
-    first, last, cut = asymptotic_range(steps, errors, scale, floor)
+    labels = [f"dt = {r.dt:.4g}" if kind == "time" else f"n = {r.n}" for r in runs]
+    first, last, cut = asymptotic_range(steps, errors, scale, floor, labels)
     notes = [*cut, *notes]
     if last > first:
         fitted = {k: fitted_order(steps[first:last + 1], errors[k][first:last + 1])

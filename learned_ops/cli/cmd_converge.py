@@ -1,0 +1,199 @@
+"""``learned-ops converge``: measure the convergence order of an operator and a stepper.
+
+Glue only: the study lives in :mod:`solvers.convergence`, the plot in
+:mod:`solvers.convergence_plot`. The table (or one JSON object) goes to stdout; progress and
+notes go to stderr unless ``--quiet``. A study that does not converge is a result (exit 0),
+unless ``--strict`` asks for exit 1 when the expected order is not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "run"]
+
+_PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+_EQUATIONS = ("advection", "heat")
+_DEFAULT_T = {"advection": 1.0, "heat": 0.1}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``converge`` subcommand."""
+    p = subparsers.add_parser(
+        "converge",
+        help="measure the convergence order of an operator / stepper under refinement",
+        description=(
+            "Run a convergence study of u_t + a u_x = 0 (advection) or u_t = nu u_xx (heat) on\n"
+            "[-2, 2) with a derivative operator and an explicit Runge-Kutta stepper, and print\n"
+            "the table n | h | dt | error | order (L2 and max norms) with fitted and mean\n"
+            "orders over the automatically chosen asymptotic range, the expected order and a\n"
+            "verdict. Kinds: space (grids refined, time error kept negligible), time (fixed grid\n"
+            "--n, dt halved --levels times, errors against the exact semi-discrete solution),\n"
+            "coupled (grids refined at a fixed Courant / diffusion number --number).\n"
+            "OPERATOR is a pretrained name, an operator file (*.json) or fd:M:OFFSETS; for heat a\n"
+            "second-derivative operator or one / two first-derivative ones (composed).\n"
+            "An inconsistent operator or a run that blows up is reported as not converging,\n"
+            "with the reason (exit 0; --strict exits 1 when the expected order is not met)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  learned-ops converge advection --operator fd:1:-2,-1,0,1,2\n"
+            "  learned-ops converge heat --operator fd:2:-1,0,1 --grids 50,100,200,400\n"
+            "  learned-ops converge advection --operator fd:1:-1,0 --kind coupled "
+            "--stepper euler\n"
+            "  learned-ops converge advection --operator fd:1:-1,0 --kind time --stepper ssprk3\n"
+            "  learned-ops converge heat --operator fd:2:-2,-1,0,1,2 --boundary bounded "
+            "--plot heat.png --json"
+        ),
+    )
+    p.add_argument("equation", choices=_EQUATIONS, help="advection or heat")
+    p.add_argument("--operator", action="append", required=True, metavar="OPERATOR",
+                   help="name, file or fd:M:OFFSETS (heat: one or two first-derivative "
+                        "operators are composed)")
+    p.add_argument("--grids", metavar="N,N,...",
+                   help="nodes per level for space / coupled studies (default "
+                        "50,100,200,400,800)")
+    p.add_argument("--kind", choices=("space", "time", "coupled"), default="space",
+                   help="space (default), time or coupled")
+    p.add_argument("--stepper", default="rk4",
+                   help="euler, heun (ssprk2), ssprk3 or rk4 (default rk4)")
+    p.add_argument("--number", type=float, metavar="C",
+                   help="Courant number (advection) or diffusion number (heat): of every level "
+                        "(coupled), the coarsest (space) or the first (time); default a "
+                        "fraction of the stability limit")
+    p.add_argument("--n", type=int, default=200, help="grid of a time study (default 200)")
+    p.add_argument("--levels", type=int, default=5,
+                   help="dt levels of a time study (default 5)")
+    p.add_argument("--t-final", type=float,
+                   help="final time (default 1 for advection, 0.1 for heat)")
+    p.add_argument("--velocity", type=float, default=1.0,
+                   help="advection velocity a (default 1; negative makes a forward stencil "
+                        "upwind)")
+    p.add_argument("--diffusivity", type=float, default=0.1,
+                   help="heat diffusivity nu (default 0.1)")
+    p.add_argument("--boundary", choices=("periodic", "bounded"), default="periodic",
+                   help="periodic, or bounded: Dirichlet ends (heat) / inflow (advection), "
+                        "values taken from the initial condition")
+    p.add_argument("--ic", help="initial condition: mode[:K], bump or sinusoid (default: a "
+                                "smooth one chosen for the problem)")
+    p.add_argument("--expected", type=int, metavar="P",
+                   help="expected order (default: from the operator's verified accuracy "
+                        "order and the stepper's order)")
+    p.add_argument("--tolerance", type=float, default=0.1,
+                   help="how far below the expected order the fit may be (default 0.1)")
+    p.add_argument("--allow-unstable", action="store_true",
+                   help="run beyond the stability limit (needs --number) to see a divergence")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when the expected order is not met")
+    p.add_argument("--plot", metavar="FILE.png", help="log-log plot of error against h / dt")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress or notes on stderr")
+    p.set_defaults(handler=run)
+
+
+def _grids(text: str | None, kind: str) -> tuple[int, ...] | None:
+    from solvers.errors import ScheduleError
+
+    if text is None:
+        return None
+    if kind == "time":
+        raise ScheduleError("--grids is for space and coupled studies; a time study uses --n "
+                            "and --levels")
+    try:
+        return tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise ScheduleError(
+            f"--grids {text}: expected comma-separated integers, e.g. 50,100,200,400"
+        ) from None
+
+
+def _operator(args: argparse.Namespace) -> Any:
+    from learned_ops.resolve import resolve_operator
+    from solvers.errors import ProblemError
+
+    ops = [resolve_operator(spec) for spec in args.operator]
+    if args.equation == "advection":
+        if len(ops) != 1:
+            raise ProblemError(f"advection takes one --operator, got {len(ops)}")
+        return ops[0]
+    if len(ops) > 2:
+        raise ProblemError(f"heat takes one or two --operator options, got {len(ops)}")
+    if len(ops) == 1:
+        return (ops[0], ops[0]) if ops[0].derivative_order == 1 else ops[0]
+    return ops[0], ops[1]
+
+
+def _problem(args: argparse.Namespace, operator: Any, ic: Any) -> Any:
+    import solvers
+
+    n = args.n if args.kind == "time" else 50
+    grid = solvers.Grid(n, -2.0, 2.0, args.boundary)
+    ends = (0.0, 0.0)
+    if args.boundary == "bounded" and ic is not None:
+        values = solvers.initial_values(ic, grid)
+        ends = (float(values[0]), float(values[-1]))
+    if args.equation == "advection":
+        inflow = ends[0] if args.velocity > 0 else ends[1]
+        return solvers.Advection(args.velocity, operator, grid, inflow=inflow)
+    return solvers.Heat(args.diffusivity, operator, grid, dirichlet=ends)
+
+
+def _plot(path: str, study: Any) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from learned_ops.atomic import atomic_path
+    from solvers.convergence_plot import plot_convergence
+
+    fig = plot_convergence(study)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=120)
+    finally:
+        plt.close(fig)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handle ``learned-ops converge``."""
+    import solvers
+    from solvers.convergence import convergence_study
+
+    if args.plot and Path(args.plot).suffix.lower() not in _PLOT_SUFFIXES:
+        raise solvers.SolverError(
+            f"--plot {args.plot}: use a file name ending in {', '.join(_PLOT_SUFFIXES)}"
+        )
+    grids = _grids(args.grids, args.kind)
+    operator = _operator(args)
+    probe = solvers.Grid(max(args.n, 3), -2.0, 2.0, args.boundary)
+    ic = None if args.ic is None else solvers.initial_condition(args.ic, grid=probe)
+    problem = _problem(args, operator, ic)
+    t_final = _DEFAULT_T[args.equation] if args.t_final is None else args.t_final
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    study = convergence_study(
+        problem, t_final, ic, kind=args.kind, grids=grids, levels=args.levels,
+        stepper=args.stepper, number=args.number, expected=args.expected,
+        tolerance=args.tolerance, allow_unstable=args.allow_unstable,
+        progress=None if args.quiet else say,
+    )
+    result = study.to_dict()
+    if args.plot:
+        _plot(args.plot, study)
+        result["plot"] = args.plot
+    if not args.quiet:
+        for note in study.notes:
+            say(f"note: {note}")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(study.table())
+    return 1 if args.strict and not study.meets_expected else 0
