@@ -18,7 +18,7 @@ import scipy.linalg
 from learned_ops.errors import NothingToLearnError, StencilError
 from learned_ops.fornberg import fornberg_weights
 
-__all__ = ["AffineStencilSpace", "moment_conditions", "stencil_space"]
+__all__ = ["AffineStencilSpace", "moment_conditions", "stencil_space", "symmetry_conditions"]
 
 
 def moment_conditions(
@@ -45,6 +45,7 @@ class AffineStencilSpace:
         x0: Where the derivative is approximated, in units of h from the node.
         base: c0 (zeros for the free space, the classical stencil when constrained).
         basis: (taps, dim) orthonormal columns (identity for the free space).
+        symmetric: Whether the derivative's (skew-)symmetry is imposed too.
     """
 
     offsets: tuple[int, ...]
@@ -53,6 +54,7 @@ class AffineStencilSpace:
     x0: float
     base: np.ndarray
     basis: np.ndarray
+    symmetric: bool = False
 
     @property
     def dim(self) -> int:
@@ -64,11 +66,40 @@ class AffineStencilSpace:
         return self.base + self.basis @ np.asarray(theta, dtype=np.float64)
 
 
+def symmetry_conditions(offsets: tuple[int, ...], derivative_order: int, x0: float = 0.0
+                        ) -> np.ndarray:
+    """Rows enforcing c(x0 + d) = (-1)**m c(x0 - d): the exact symmetry of the m-th derivative.
+
+    Odd m gives a skew-symmetric stencil (purely imaginary symbol: no dissipation and no
+    growth for either sign of the velocity); even m a symmetric one (real symbol).
+    """
+    position = {o - x0: k for k, o in enumerate(offsets)}
+    if set(position) != {-d for d in position}:
+        raise StencilError(
+            f"a symmetric stencil needs offsets symmetric about {x0:g}, got {list(offsets)}"
+        )
+    rows = []
+    for d, k in position.items():
+        if d > 0:
+            row = np.zeros(len(offsets))
+            row[k] = 1.0
+            row[position[-d]] -= (-1.0) ** derivative_order
+            rows.append(row)
+    if derivative_order % 2 == 1 and 0.0 in position:
+        row = np.zeros(len(offsets))
+        row[position[0.0]] = 1.0
+        rows.append(row)
+    return np.array(rows).reshape(-1, len(offsets))
+
+
 def stencil_space(
     offsets: tuple[int, ...], derivative_order: int, accuracy_order: int | None = None,
-    x0: float = 0.0,
+    x0: float = 0.0, symmetric: bool = False,
 ) -> AffineStencilSpace:
     """The free space (accuracy_order None) or the space of order-p stencils.
+
+    With ``symmetric`` the space is further restricted to stencils with the derivative's exact
+    (skew-)symmetry about ``x0`` (see :func:`symmetry_conditions`).
 
     Raises:
         StencilError: If the offsets cannot reach the requested order at all.
@@ -80,9 +111,11 @@ def stencil_space(
             f"offsets {list(offsets)} ({taps} taps) cannot approximate a derivative of order "
             f"{derivative_order}; need at least {derivative_order + 1} taps"
         )
+    sym = symmetry_conditions(offsets, derivative_order, x0) if symmetric else np.zeros((0, taps))
     if accuracy_order is None:
+        basis = scipy.linalg.null_space(sym) if symmetric else np.eye(taps)
         return AffineStencilSpace(tuple(offsets), derivative_order, None, x0, np.zeros(taps),
-                                  np.eye(taps))
+                                  basis, symmetric)
     if isinstance(accuracy_order, bool) or not isinstance(accuracy_order, int) or (
         accuracy_order < 1
     ):
@@ -96,13 +129,17 @@ def stencil_space(
         )
     a, b = moment_conditions(offsets, derivative_order, accuracy_order, x0)
     base = fornberg_weights(derivative_order, offsets, Fraction(x0).limit_denominator(1 << 20))
-    basis = scipy.linalg.null_space(a, rcond=1e-12)
+    if symmetric and not np.allclose(sym @ base, 0.0, atol=1e-14):  # pragma: no cover
+        raise StencilError("internal error: classical stencil breaks the symmetry")
+    basis = scipy.linalg.null_space(np.vstack([a, sym]), rcond=1e-12)
     if basis.shape[1] == 0:
         raise NothingToLearnError(
-            f"accuracy order {accuracy_order} on offsets {list(offsets)} fixes every "
+            f"accuracy order {accuracy_order}{' with symmetry' if symmetric else ''} on offsets "
+            f"{list(offsets)} fixes every "
             f"coefficient: the textbook stencil is the only solution, so there is nothing to "
             f"learn. Add offsets or ask for a lower order"
         )
     if not np.allclose(a @ base, b, atol=1e-12):  # pragma: no cover - Fornberg is exact
         raise StencilError("internal error: classical stencil violates its moment conditions")
-    return AffineStencilSpace(tuple(offsets), derivative_order, accuracy_order, x0, base, basis)
+    return AffineStencilSpace(tuple(offsets), derivative_order, accuracy_order, x0, base, basis,
+                              symmetric)

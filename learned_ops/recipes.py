@@ -38,7 +38,8 @@ class TrainSettings:
         init: "zeros" or "glorot" (Keras Glorot-uniform, as Conv1D).
         tolerance: Stop early once an epoch changes the coefficients by less than this
             (max abs, dimensionless); 0 disables early stopping.
-        whitening_samples: Training samples whose inputs estimate the whitening basis.
+        whitening_samples: Most training samples whose inputs estimate the whitening basis
+            (never more than a quarter of the training split).
         shuffle: Reshuffle the training samples each epoch (minibatch mode).
         chunk_samples: Samples per data block in full-batch mode (bounds memory).
     """

@@ -98,12 +98,16 @@ def _provenance(objective: Objective, space: AffineStencilSpace, method: str,
         "target": objective.target,
         "target_x0": objective.x0,
         "constraint_accuracy_order": space.accuracy_order,
+        "constraint_symmetric": space.symmetric,
         **extra,
     }
 
 
 def _finish(objective: Objective, space: AffineStencilSpace, coefficients: np.ndarray,
             name: str, provenance: dict[str, Any]) -> tuple[Stencil, float, float, float]:
+    if space.symmetric:  # remove round-off asymmetry (~1e-17) so the symmetry is exact
+        sign = (-1.0) ** space.derivative_order
+        coefficients = (coefficients + sign * coefficients[::-1]) / 2.0
     mses = []
     for split in ("train", "val", "test"):
         lo, hi = objective.splits.range(split)
@@ -118,7 +122,7 @@ def _finish(objective: Objective, space: AffineStencilSpace, coefficients: np.nd
 def fit_least_squares(
     offsets: tuple[int, ...] | list[int], derivative_order: int, *,
     accuracy_order: int | None = None, splits: Splits | None = None,
-    target: TargetPosition = "node", name: str = "",
+    target: TargetPosition = "node", symmetric: bool = False, name: str = "",
 ) -> TrainingResult:
     """Closed-form least-squares fit of the training objective: NOT learned (an oracle).
 
@@ -126,7 +130,8 @@ def fit_least_squares(
     """
     started = time.perf_counter()
     objective = Objective(splits or default_splits(), tuple(offsets), derivative_order, target)
-    space = stencil_space(objective.offsets, derivative_order, accuracy_order, objective.x0)
+    space = stencil_space(objective.offsets, derivative_order, accuracy_order, objective.x0,
+                          symmetric)
     coefficients = least_squares_coefficients(objective, space)
     stencil, tr, va, te = _finish(
         objective, space, coefficients, name or "least-squares",
@@ -141,10 +146,12 @@ def fit_least_squares(
 def _whitened_basis(objective: Objective, space: AffineStencilSpace, samples: int) -> np.ndarray:
     """basis @ T with T making the inputs' (subsampled) second moments the identity.
 
-    Uses training *inputs* only: the targets never enter, so this is a preconditioner.
+    Uses training *inputs* only: the targets never enter, so this is a preconditioner. The
+    subsample is at most a quarter of the training split, so the preconditioner is never the
+    exact Hessian and training always iterates.
     """
     lo, hi = objective.splits.range("train")
-    count = min(samples, hi - lo)
+    count = max(1, min(samples, (hi - lo) // 4))
     u, _ = objective.arrays("train", 0, count)
     scale = objective.dx ** (-objective.derivative_order)
     design = objective.windows(u) * scale @ space.basis
@@ -171,6 +178,7 @@ def _fingerprint(objective: Objective, space: AffineStencilSpace, settings: Trai
                  seed: int, streaming: bool) -> str:
     record = {"splits": objective.splits.to_dict(), "offsets": list(space.offsets),
               "m": space.derivative_order, "p": space.accuracy_order, "target": objective.target,
+              "symmetric": space.symmetric,
               "settings": settings.to_dict(), "seed": seed, "streaming": streaming}
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
@@ -243,6 +251,7 @@ def train_stencil(
     accuracy_order: int | None = None,
     splits: Splits | None = None,
     target: TargetPosition = "node",
+    symmetric: bool = False,
     recipe: str = "default",
     settings: TrainSettings | None = None,
     seed: int = 0,
@@ -262,6 +271,7 @@ def train_stencil(
         accuracy_order: Constrain every iterate to this order (None: free, as the seed).
         splits: Seeded dataset and disjoint splits (default: seed family, 50,000 samples).
         target: "node" (as the seed) or "centre" (stencil centre; midpoint for (0, 1)).
+        symmetric: Also constrain to the derivative's exact (skew-)symmetry (central offsets).
         recipe: "default" or "seed" (see :mod:`learned_ops.recipes`); ignored if ``settings``.
         settings: Explicit settings.
         seed: Seed for initialisation and shuffling.
@@ -282,7 +292,8 @@ def train_stencil(
     """
     settings = settings or recipe_settings(recipe)
     objective = Objective(splits or default_splits(), tuple(offsets), derivative_order, target)
-    space = stencil_space(objective.offsets, derivative_order, accuracy_order, objective.x0)
+    space = stencil_space(objective.offsets, derivative_order, accuracy_order, objective.x0,
+                          symmetric)
     if resume and checkpoint is None:
         raise TrainingError("resume needs a checkpoint path")
     say = progress or (lambda message: None)
