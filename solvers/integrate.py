@@ -225,6 +225,13 @@ def solve(
     state = _initial_state(problem, u0, notes)
     limit = stability_limit(problem, tableau)
     dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, notes)
+    if limit.growth_rate > 0.0:
+        notes.append(
+            f"the operator's boundary closures make the semi-discrete system grow: an "
+            f"eigenvalue has real part {limit.growth_rate:.4g} > 0 (e-folding time "
+            f"{1.0 / limit.growth_rate:.4g}); expect growth like exp({limit.growth_rate:.3g} t) "
+            "from the boundary, whatever the time step"
+        )
     for message in notes[before:]:
         warnings.warn(message, SolverWarning, stacklevel=2)
     disc = discretize(problem)

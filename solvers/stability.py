@@ -69,6 +69,11 @@ class StabilityLimit:
         method: ``symbol`` (periodic), or ``eigenvalues + interior symbol`` (bounded; for
             more than EXACT_EIG_MAX free nodes the eigenvalues of a section of the grid with
             the same spacing).
+        growth_rate: Largest positive real part of an eigenvalue that comes from the
+            boundary closures alone (0 if none): the semi-discrete system itself grows like
+            ``exp(growth_rate t)``, whatever the time step. Such modes do not make the run
+            refused (the interior is stable); the limit then keeps the stepper from adding
+            growth of its own, judged on the eigenvalue's imaginary part.
     """
 
     dt: float
@@ -80,6 +85,7 @@ class StabilityLimit:
     eigenvalue: complex | None = None
     theta: float | None = None
     method: str = "symbol"
+    growth_rate: float = 0.0
 
     @property
     def stable(self) -> bool:
@@ -243,17 +249,45 @@ def _explain(problem: Problem, tableau: ButcherTableau, kind: LimitKind, dt: flo
     return text
 
 
+def _closure_growth(problem: Problem, lam: np.ndarray) -> tuple[np.ndarray, float]:
+    """Growing eigenvalues that only the boundary closures have: (projected lam, max rate).
+
+    If the interior symbol is not amplifying, an eigenvalue with Re > 0 comes from the edges;
+    its rate does not scale like the operator (1/h**m), so it is reported, not refused, and
+    the step limit for it is judged on its imaginary part.
+    """
+    bulk = _symbol_eigenvalues(problem, _thetas(None))
+    if np.any(bulk.real > RE_TOL * np.abs(bulk)):
+        return lam, 0.0
+    growing = lam.real > RE_TOL * np.abs(lam)
+    if not growing.any():
+        return lam, 0.0
+    rate = float(lam.real[growing].max())
+    projected = lam.copy()
+    projected[growing] = 1j * lam.imag[growing]
+    return projected, rate
+
+
 def stability_limit(problem: Problem, stepper: str | ButcherTableau = "rk4") -> StabilityLimit:
     """The largest stable time step for a problem and a stepper, with the reason."""
     tableau = get_tableau(stepper)
     lam, theta, method = _problem_eigenvalues(problem)
+    rate = 0.0
+    if not problem.grid.is_periodic:
+        lam, rate = _closure_growth(problem, lam)
     dt, index, kind = largest_stable_step(lam, tableau)
     limiting = None if index is None else complex(lam[index])
     th = None if (index is None or theta is None) else float(theta[index])
     number = math.inf if math.isinf(dt) else problem.number_for_dt(dt)
+    reason = _explain(problem, tableau, kind, dt, limiting, th)
+    if rate > 0.0:
+        reason += (
+            f"; note: the boundary closures give the semi-discrete system a growing mode "
+            f"(max Re lambda = {rate:.4g}, e-folding time {1.0 / rate:.4g}), so solutions may "
+            "grow like exp(rate t) whatever the time step"
+        )
     return StabilityLimit(
-        dt, number, problem.number_name, tableau.name, kind,
-        _explain(problem, tableau, kind, dt, limiting, th), limiting, th, method,
+        dt, number, problem.number_name, tableau.name, kind, reason, limiting, th, method, rate,
     )
 
 
