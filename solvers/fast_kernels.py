@@ -1,0 +1,371 @@
+"""Compiled time stepping: stencil application and Runge-Kutta stages fused in one numba loop.
+
+One generic compiled function runs any explicit Butcher tableau with any interior stencil
+(offsets and weights are arrays, not constants), on periodic grids (wrap-around) and bounded
+ones (dense edge blocks from :func:`~solvers.discretization.discretize`, fixed nodes as zero
+rows), for one field or a batch of fields (a leading batch axis). It is compiled once per
+machine and cached on disk (``cache=True``); a new stencil or stepper does not recompile.
+
+How it stays near the memory limit: each step walks the grid in blocks of about
+:data:`BLOCK` points. For a block it computes every stage on the block plus a halo (the
+stencil's reach times the stages still to come, a few points), in L1-resident scratch
+arrays, and writes the new state for the block to a second buffer. Per step the state is
+read once and written once; stage values never travel to memory. Halo points are
+recomputed by neighbouring blocks (a few points per 256).
+
+Results agree with :class:`~solvers.kernels.RungeKuttaKernel` to round-off: the same
+products are summed in the same order (first non-zero tap times the field, then each further
+tap added; stage values ``u + (dt a_ij) k_j`` and the update ``u + (dt b_j) k_j`` accumulated
+in ``j`` order). Only the dense edge blocks of bounded grids sum in a different order than
+BLAS ``dgemv``.
+
+numba is imported on the first kernel request, never at ``import solvers``. The factory
+:func:`fast_kernel_factory` (registered by ``solvers``) returns ``None`` when numba is
+missing, when ``LEARNED_OPS_NO_JIT=1``, or for layouts it does not handle (sparse edge
+blocks, grids narrower than the stencil's reach), and the NumPy kernel runs instead.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from solvers.discretization import Discretization
+from solvers.tableaux import ButcherTableau
+
+__all__ = [
+    "BLOCK",
+    "FastRungeKuttaKernel",
+    "fast_kernel_factory",
+    "jit_available",
+    "jit_disabled",
+    "warm_up",
+]
+
+BLOCK = 256
+"""Target points per block (the scratch arrays of a block stay in L1)."""
+NO_JIT_ENV = "LEARNED_OPS_NO_JIT"
+
+_compiled: Callable[..., int] | None = None
+_failure: str | None = None
+
+
+def jit_disabled() -> bool:
+    """True when the environment variable ``LEARNED_OPS_NO_JIT`` is set to a true value."""
+    return os.environ.get(NO_JIT_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _build() -> Callable[..., int]:
+    import numba
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def run(cur, nxt, offsets, weights, a, b, dt, steps, n, gl, gr, periodic, start, stop,
+            lblock, rblock, bounds, check_every, ceil2, sq):  # pragma: no cover - compiled
+        """Take up to ``steps`` steps; return the number taken (fewer on a failed check).
+
+        cur/nxt: (rows, gl_ext + n + gr_ext) state buffers (ghosts on periodic grids);
+        the state after step m is in cur for even m, nxt for odd m. bounds: (blocks, 2)
+        block limits. a, b: the tableau. check_every > 0: every that many steps, sq[r] =
+        sum of squares of row r, and stop if any sq[r] > ceil2[r] (or is not finite).
+        """
+        rows = cur.shape[0]
+        s = b.size
+        taps = offsets.size
+        hl, hr = s * gl, s * gr  # ghost width of the state buffers (periodic), halo per side
+        ext = 0
+        for blk in range(bounds.shape[0]):
+            ext = max(ext, bounds[blk, 1] - bounds[blk, 0])
+        width = ext + hl + hr
+        kloc = np.zeros((s, width))
+        yloc = np.zeros((2, width))
+        wl = lblock.shape[1]
+        wr = rblock.shape[1]
+        first = -1
+        for j in range(taps):
+            if weights[j] != 0.0 and first < 0:
+                first = j
+        for step in range(steps):
+            check = check_every > 0 and (step + 1) % check_every == 0
+            for r in range(rows):
+                u = cur[r]
+                out = nxt[r]
+                total = 0.0
+                for blk in range(bounds.shape[0]):
+                    p0 = bounds[blk, 0]
+                    p1 = bounds[blk, 1]
+                    base = p0 - hl  # grid index of local index 0
+                    for i in range(s):
+                        # k_i on rows [klo, khi), the block plus the halo later stages need
+                        klo = p0 - (s - 1 - i) * gl
+                        khi = p1 + (s - 1 - i) * gr
+                        if not periodic:
+                            klo = max(klo, 0)
+                            khi = min(khi, n)
+                        if i == 0:
+                            src = u
+                            shift = hl  # src index of grid index p (ghosts of width hl)
+                            if not periodic:
+                                shift = 0
+                        else:
+                            src = yloc[i % 2]
+                            shift = -base
+                        ki = kloc[i]
+                        lo = max(klo, start) if not periodic else klo
+                        hi = min(khi, stop) if not periodic else khi
+                        if hi > lo:
+                            dst = ki[lo - base : hi - base]
+                            m = hi - lo
+                            if first < 0:
+                                for t in range(m):
+                                    dst[t] = 0.0
+                            else:
+                                c = weights[first]
+                                o = lo + offsets[first] + shift
+                                x = src[o : o + m]
+                                for t in range(m):
+                                    dst[t] = c * x[t]
+                                for j in range(first + 1, taps):
+                                    c = weights[j]
+                                    if c != 0.0:
+                                        o = lo + offsets[j] + shift
+                                        x = src[o : o + m]
+                                        for t in range(m):
+                                            dst[t] += c * x[t]
+                        if not periodic:
+                            for row in range(klo, min(khi, start)):
+                                acc = 0.0
+                                for col in range(wl):
+                                    acc += lblock[row, col] * src[col + shift]
+                                ki[row - base] = acc
+                            for row in range(max(klo, stop), khi):
+                                acc = 0.0
+                                for col in range(wr):
+                                    acc += rblock[row - stop, col] * src[n - wr + col + shift]
+                                ki[row - base] = acc
+                        if i < s - 1:
+                            # y_{i+1} = u + sum_j (dt a_{i+1,j}) k_j on its own (wider) range
+                            ylo = p0 - (s - 1 - i) * gl
+                            yhi = p1 + (s - 1 - i) * gr
+                            if not periodic:
+                                ylo = max(ylo, 0)
+                                yhi = min(yhi, n)
+                            m = yhi - ylo
+                            ushift = hl if periodic else 0
+                            y = yloc[(i + 1) % 2][ylo - base : yhi - base]
+                            x = u[ylo + ushift : yhi + ushift]
+                            for t in range(m):
+                                y[t] = x[t]
+                            for j in range(i + 1):
+                                c = dt * a[i + 1, j]
+                                if c != 0.0:
+                                    kj = kloc[j][ylo - base : yhi - base]
+                                    for t in range(m):
+                                        y[t] += c * kj[t]
+                        else:
+                            m = p1 - p0
+                            ushift = hl if periodic else 0
+                            y = out[p0 + ushift : p1 + ushift]
+                            x = u[p0 + ushift : p1 + ushift]
+                            for t in range(m):
+                                y[t] = x[t]
+                            for j in range(s):
+                                c = dt * b[j]
+                                if c != 0.0:
+                                    kj = kloc[j][p0 - base : p1 - base]
+                                    for t in range(m):
+                                        y[t] += c * kj[t]
+                            if check:
+                                for t in range(m):
+                                    total += y[t] * y[t]
+                if periodic:
+                    for t in range(hl):
+                        out[t] = out[n + t]
+                    for t in range(hr):
+                        out[hl + n + t] = out[hl + t]
+                if check:
+                    sq[r] = total
+            cur, nxt = nxt, cur
+            if check:
+                for r in range(rows):
+                    if not sq[r] <= ceil2[r]:
+                        return step + 1
+        return steps
+
+    return run
+
+
+def _compiled_run() -> Callable[..., int] | None:
+    global _compiled, _failure
+    if _compiled is None and _failure is None:
+        try:
+            _compiled = _build()
+        except Exception as exc:  # numba missing or broken: the NumPy kernel runs instead
+            _failure = f"{type(exc).__name__}: {exc}"
+    return _compiled
+
+
+def jit_available() -> bool:
+    """Whether the compiled kernel can be used (numba importable and not disabled)."""
+    return not jit_disabled() and _compiled_run() is not None
+
+
+def _blocks(n: int) -> np.ndarray:
+    count = max(1, math.ceil(n / BLOCK))
+    edges = np.linspace(0, n, count + 1).round().astype(np.int64)
+    return np.ascontiguousarray(np.stack([edges[:-1], edges[1:]], axis=1))
+
+
+def _supported(disc: Discretization, tableau: ButcherTableau) -> bool:
+    if not (isinstance(disc.left_block, np.ndarray) and isinstance(disc.right_block, np.ndarray)):
+        return False  # huge sparse edge blocks: left to the NumPy kernel
+    s = tableau.stages
+    gl, gr = max(0, -disc.offsets[0]), max(0, disc.offsets[-1])
+    n = disc.n
+    if disc.periodic:
+        return n >= max(s * gl, s * gr, 1)
+    start, stop = disc.interior
+    edge = max(start, n - stop, disc.left_block.shape[1], disc.right_block.shape[1])
+    # Edge rows and the columns their blocks read must lie inside the first / last block.
+    return n <= BLOCK or edge + s * max(gl, gr) <= BLOCK // 2
+
+
+class FastRungeKuttaKernel:
+    """The compiled kernel for one discretization and tableau (see the module docstring).
+
+    Implements the :class:`~solvers.kernels.Kernel` protocol, plus ``batched = True``
+    (``load`` accepts shape ``(n,)`` or ``(rows, n)``) and :meth:`advance_checked`, which
+    runs blow-up checks inside the compiled loop.
+
+    Args:
+        disc: The problem's discretization.
+        tableau: The method.
+        run: The compiled function (from :func:`warm_up` or the factory).
+    """
+
+    name = "numba-rk"
+    batched = True
+
+    def __init__(self, disc: Discretization, tableau: ButcherTableau,
+                 run: Callable[..., int]) -> None:
+        self.disc = disc
+        self.tableau = tableau
+        self._run = run
+        s = tableau.stages
+        n = disc.n
+        gl, gr = max(0, -disc.offsets[0]), max(0, disc.offsets[-1])
+        self._gl, self._gr = gl, gr
+        self._hl, self._hr = (s * gl, s * gr) if disc.periodic else (0, 0)
+        self._offsets = np.asarray(disc.offsets, dtype=np.int64)
+        self._weights = np.ascontiguousarray(disc.weights, dtype=np.float64)
+        self._a = np.ascontiguousarray(tableau.a, dtype=np.float64)
+        self._b = np.ascontiguousarray(tableau.b, dtype=np.float64)
+        self._bounds = _blocks(n)
+        if disc.periodic:
+            self._start, self._stop = 0, n
+            empty = np.zeros((0, 0))
+            self._lblock, self._rblock = empty, empty
+        else:
+            self._start, self._stop = disc.interior
+            self._lblock = np.ascontiguousarray(disc.left_block, dtype=np.float64)
+            self._rblock = np.ascontiguousarray(disc.right_block, dtype=np.float64)
+            if self._lblock.shape[0] == 0:
+                self._lblock = np.zeros((0, 0))
+            if self._rblock.shape[0] == 0:
+                self._rblock = np.zeros((0, 0))
+        self._buffers = np.zeros((2, 1, self._hl + n + self._hr))
+        self._cur = 0
+        self._single = True
+        self._sq = np.zeros(1)
+
+    @property
+    def rows(self) -> int:
+        """Number of fields advanced together."""
+        return self._buffers.shape[1]
+
+    @property
+    def state(self) -> np.ndarray:
+        """The current solution, shape ``(n,)`` or ``(rows, n)`` as loaded (a view)."""
+        view = self._buffers[self._cur, :, self._hl : self._hl + self.disc.n]
+        return view[0] if self._single else view
+
+    def load(self, u: np.ndarray) -> None:
+        """Copy ``u`` (shape ``(n,)`` or ``(rows, n)``) into the state."""
+        arr = np.asarray(u, dtype=np.float64)
+        n = self.disc.n
+        if arr.shape[-1] != n or arr.ndim not in (1, 2):
+            raise ValueError(f"state must have shape ({n},) or (rows, {n}), got {arr.shape}")
+        rows = 1 if arr.ndim == 1 else arr.shape[0]
+        if rows != self.rows:
+            self._buffers = np.zeros((2, rows, self._hl + n + self._hr))
+            self._sq = np.zeros(rows)
+        self._single = arr.ndim == 1
+        self._cur = 0
+        buf = self._buffers[0]
+        hl, hr = self._hl, self._hr
+        buf[:, hl : hl + n] = arr.reshape(rows, n)
+        if hl:
+            buf[:, :hl] = buf[:, n : n + hl]
+        if hr:
+            buf[:, hl + n :] = buf[:, hl : hl + hr]
+
+    def _call(self, dt: float, steps: int, check_every: int, ceil2: np.ndarray) -> int:
+        cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
+        done = self._run(cur, nxt, self._offsets, self._weights, self._a, self._b, float(dt),
+                         int(steps), self.disc.n, self._gl, self._gr, self.disc.periodic,
+                         self._start, self._stop,
+                         self._lblock, self._rblock, self._bounds, int(check_every), ceil2,
+                         self._sq)
+        if done % 2:
+            self._cur = 1 - self._cur
+        return int(done)
+
+    def advance(self, t: float, dt: float, steps: int) -> None:
+        """``steps`` steps of size ``dt`` (the right-hand side does not depend on ``t``)."""
+        if steps > 0:
+            self._call(dt, steps, 0, self._sq)
+
+    def advance_checked(self, t: float, dt: float, steps: int, check_every: int,
+                        ceiling2: np.ndarray) -> tuple[int, np.ndarray]:
+        """Advance with a blow-up check every ``check_every`` steps, inside the compiled loop.
+
+        Args:
+            t: Start time (unused: autonomous right-hand side).
+            dt: Step size.
+            steps: Steps to take at most.
+            check_every: Steps between checks (counted from this call's start).
+            ceiling2: Per row, the largest allowed sum of squares of the state.
+
+        Returns:
+            ``(steps taken, sums of squares per row at the last check)``; fewer steps than
+            asked means a row failed its check (non-finite or above its ceiling).
+        """
+        ceil2 = np.ascontiguousarray(np.broadcast_to(ceiling2, (self.rows,)), dtype=np.float64)
+        self._sq[...] = 0.0
+        done = self._call(dt, steps, check_every, ceil2) if steps > 0 else 0
+        return done, self._sq.copy()
+
+
+def warm_up() -> Callable[..., int] | None:
+    """Import numba and load (or compile) the kernel; None if unavailable or disabled."""
+    if jit_disabled():
+        return None
+    return _compiled_run()
+
+
+def fast_kernel_factory(disc: Discretization, tableau: ButcherTableau) -> Any:
+    """Kernel factory for :func:`~solvers.kernels.register_kernel`.
+
+    Returns:
+        A :class:`FastRungeKuttaKernel`, or ``None`` (numba missing, ``LEARNED_OPS_NO_JIT``
+        set, or a layout it does not handle), so the next factory or NumPy is used.
+    """
+    if not _supported(disc, tableau):
+        return None
+    run = warm_up()
+    if run is None:
+        return None
+    return FastRungeKuttaKernel(disc, tableau, run)
