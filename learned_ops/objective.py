@@ -19,6 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from learned_ops.data import Splits
 from learned_ops.errors import TrainingError
+from learned_ops.stencil import Stencil
 
 __all__ = ["TARGET_POSITIONS", "Objective", "TargetPosition"]
 
@@ -43,6 +44,11 @@ class Objective:
     target: TargetPosition = "node"
 
     def __post_init__(self) -> None:
+        offsets = Stencil(self.offsets, np.zeros(len(self.offsets)), 0).offsets  # validates
+        object.__setattr__(self, "offsets", offsets)
+        if isinstance(self.derivative_order, bool) or not isinstance(self.derivative_order, int):
+            raise TrainingError(f"derivative order must be an integer, got "
+                                f"{self.derivative_order!r}")
         if self.target not in TARGET_POSITIONS:
             raise TrainingError(
                 f"unknown target position {self.target!r}; choose 'node' or 'centre'"

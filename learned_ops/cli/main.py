@@ -17,6 +17,7 @@ __all__ = ["main"]
 # Command modules, imported when the parser is built (each must import cheaply: no TensorFlow).
 COMMAND_MODULES: tuple[str, ...] = (
     "learned_ops.cli.cmd_train",
+    "learned_ops.cli.cmd_seed",
     "learned_ops.cli.cmd_operators",
     "learned_ops.cli.cmd_simulate",
     "learned_ops.cli.cmd_converge",
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    from learned_ops.errors import LearnedOpsError
+    from learned_ops.errors import LearnedOpsError, TrainingInterrupted
 
     try:
         from solvers.errors import SolverError
@@ -72,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except TrainingInterrupted as exc:
+        print(f"learned-ops: {_one_line(exc)}", file=sys.stderr)
+        return 130
     except (LearnedOpsError, SolverError) as exc:
         print(f"learned-ops: error: {_one_line(exc)}", file=sys.stderr)
         return 2

@@ -110,10 +110,15 @@ def test_shipped_operator_is_valid(name: str) -> None:
     folder = pretrained._folder()
     recorded = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
     moments = stencil.moments(stencil.derivative_order + stencil.accuracy_order)
-    for q, mu in enumerate(moments):
-        assert mu == pytest.approx(1.0 if q == stencil.derivative_order else 0.0, abs=1e-9)
+    if stencil.is_consistent:
+        for q, mu in enumerate(moments):
+            assert mu == pytest.approx(1.0 if q == stencil.derivative_order else 0.0, abs=1e-9)
+        constraint = stencil.provenance.get("constraint_accuracy_order")
+        assert constraint is None or stencil.accuracy_order >= constraint
     assert recorded["accuracy_order"] == stencil.accuracy_order
     if not stencil.is_consistent:
+        defect = stencil.leading_defect()
+        assert defect is not None and defect.index <= stencil.derivative_order
         assert stencil.provenance.get("flagged_inconsistent") is True, (
             f"{name} is inconsistent but not flagged in its provenance"
         )

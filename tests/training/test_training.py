@@ -1,0 +1,191 @@
+"""Gradient training in Keras: lands on the optimum, keeps constraints, float64, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from learned_ops.constraints import moment_conditions
+from learned_ops.data import SeedFamily, make_splits
+from learned_ops.errors import NothingToLearnError, TrainingError
+from learned_ops.objective import Objective
+from learned_ops.operator_file import load_stencil, save_stencil
+from learned_ops.recipes import recipe_settings
+from learned_ops.training import fit_least_squares, train_stencil
+
+pytestmark = pytest.mark.tensorflow
+
+CASES = [
+    ((0, 1), 1, None), ((-1, 0), 1, None), ((-1, 0, 1), 1, None),
+    ((-2, -1, 0, 1, 2), 1, None), ((-1, 0, 1), 1, 1), ((-2, -1, 0, 1, 2), 1, 1),
+    ((-2, -1, 0, 1, 2), 1, 2), ((-2, -1, 0, 1), 1, 2), ((-2, -1, 0, 1, 2), 2, 2),
+]
+
+
+@pytest.mark.parametrize(("offsets", "m", "p"), CASES)
+def test_default_training_lands_within_1e6_of_the_optimum(offsets, m, p, small_splits) -> None:
+    trained = train_stencil(offsets, m, accuracy_order=p, splits=small_splits, progress=None)
+    oracle = fit_least_squares(offsets, m, accuracy_order=p, splits=small_splits)
+    gap = np.max(np.abs(trained.stencil.coefficients - oracle.stencil.coefficients))
+    assert gap <= 1e-6, f"trained {trained.stencil.coefficients} vs {oracle.stencil.coefficients}"
+    assert trained.epochs_run >= 3  # a genuine iteration, not a one-step solve
+    assert trained.history[0]["train_mse"] > trained.history[-1]["train_mse"]
+    if p is not None:
+        a, b = moment_conditions(offsets, m, p)
+        np.testing.assert_allclose(a @ trained.stencil.coefficients, b, rtol=0, atol=1e-12)
+        assert trained.stencil.accuracy_order >= p
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3])
+def test_constraints_hold_at_every_step(epochs: int, small_splits) -> None:
+    offsets, m, p = (-3, -2, -1, 0, 1, 2, 3), 1, 2
+    for recipe in ("default", "seed"):
+        settings = recipe_settings(recipe, epochs=epochs)
+        result = train_stencil(offsets, m, accuracy_order=p, splits=small_splits,
+                               settings=settings, progress=None)
+        a, b = moment_conditions(offsets, m, p)
+        np.testing.assert_allclose(a @ result.stencil.coefficients, b, rtol=0, atol=1e-12)
+
+
+def test_step_zero_is_the_textbook_stencil_and_has_the_order() -> None:
+    from learned_ops.constraints import stencil_space
+    from learned_ops.keras_layer import StencilLayer
+
+    space = stencil_space((-2, -1, 0, 1, 2), 1, 2)
+    layer = StencilLayer([-2, -1, 0, 1, 2], 1, 0.01, space.base.tolist(), space.basis.tolist())
+    coefficients = layer.dimensionless_coefficients()
+    a, b = moment_conditions((-2, -1, 0, 1, 2), 1, 2)
+    np.testing.assert_allclose(a @ coefficients, b, atol=1e-12)
+
+
+def test_float64_survives_the_forward_pass_and_the_gradient() -> None:
+    import tensorflow as tf
+
+    from learned_ops.keras_layer import StencilLayer
+
+    rng = np.random.default_rng(0)
+    layer = StencilLayer([-1, 0, 1], 1, 0.01, [0.0] * 3, (np.eye(3) * 0.01).tolist(),
+                         [-50.0, 0.0, 50.0])
+    u = rng.uniform(-1, 1, size=(4, 50))
+    delta = np.zeros_like(u)
+    delta[:, 20] = 1e-10
+    out = layer(tf.constant(u)).numpy()
+    out_perturbed = layer(tf.constant(u + delta)).numpy()
+    assert out.dtype == np.float64 and layer.theta.dtype == "float64"
+    # output 18 reads u[18:21] with weight +50 on u[20]: the 1e-10 change must show as 5e-9
+    np.testing.assert_allclose(out_perturbed[:, 18] - out[:, 18], 50 * 1e-10, rtol=1e-4)
+
+    def grad(values: np.ndarray) -> np.ndarray:
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(layer(tf.constant(values))))
+        return tape.gradient(loss, layer.theta).numpy()
+
+    assert not np.array_equal(grad(u), grad(u + delta))
+    # float32 input is widened (losslessly) to float64, never the other way round
+    assert layer(tf.constant(u, dtype=tf.float32)).dtype == tf.float64
+
+
+def test_training_loss_is_float64_exact(small_splits) -> None:
+    result = train_stencil((-1, 0, 1), 1, splits=small_splits, progress=None)
+    objective = Objective(small_splits, (-1, 0, 1), 1)
+    # the history's loss (computed by TensorFlow) matches NumPy's float64 MSE of the same
+    # final-but-one coefficients to float64 round-off, not float32's ~1e-7
+    final = result.stencil.coefficients
+    assert abs(objective.mse(final, "train") - result.train_mse) <= 1e-12 * result.train_mse
+    assert abs(result.history[-1]["train_mse"] - result.train_mse) <= 1e-9 * result.train_mse
+
+
+def test_a_tiny_data_perturbation_changes_the_trained_stencil() -> None:
+    """A 1e-10 change of the data moves the result: nothing is rounded to float32 on the way."""
+    base = make_splits(SeedFamily(amplitude_max=2.0), 1000, 3)
+    nudged = make_splits(SeedFamily(amplitude_max=2.0 + 1e-10), 1000, 3)
+    a = train_stencil((-1, 0, 1), 1, splits=base, progress=None).stencil.coefficients
+    b = train_stencil((-1, 0, 1), 1, splits=nudged, progress=None).stencil.coefficients
+    assert not np.array_equal(a, b)
+    assert np.max(np.abs(a - b)) < 1e-7
+
+
+@pytest.mark.parametrize("recipe", ["default", "seed"])
+def test_same_seed_same_result(recipe: str, small_splits) -> None:
+    settings = recipe_settings(recipe, epochs=3)
+    first = train_stencil((-1, 0, 1), 1, splits=small_splits, settings=settings, seed=4,
+                          progress=None)
+    second = train_stencil((-1, 0, 1), 1, splits=small_splits, settings=settings, seed=4,
+                           progress=None)
+    assert np.array_equal(first.stencil.coefficients, second.stencil.coefficients)
+
+
+def test_streaming_gives_the_in_memory_result(small_splits) -> None:
+    memory = train_stencil((-2, -1, 0, 1, 2), 1, accuracy_order=2, splits=small_splits,
+                           progress=None)
+    streamed = train_stencil((-2, -1, 0, 1, 2), 1, accuracy_order=2, splits=small_splits,
+                             stream=True, progress=None)
+    np.testing.assert_allclose(streamed.stencil.coefficients, memory.stencil.coefficients,
+                               rtol=0, atol=1e-10)
+    assert streamed.stencil.provenance["streaming"] is True
+
+
+def test_provenance_records_data_seed_settings_losses_versions(small_splits, tmp_path) -> None:
+    result = train_stencil((-1, 0, 1), 1, splits=small_splits, seed=2, progress=None)
+    prov = result.stencil.provenance
+    assert prov["data"]["seed"] == 11 and prov["init_seed"] == 2
+    assert prov["settings"]["optimizer"] == "sgd"
+    assert len(prov["history"]) == result.epochs_run
+    assert {"tensorflow", "keras", "numpy"} <= set(prov["versions"])
+    assert prov["flagged_inconsistent"] is True  # the free 3-point fit is inconsistent
+    path = save_stencil(result.stencil, tmp_path / "op.json")
+    loaded = load_stencil(path)
+    assert np.array_equal(loaded.coefficients, result.stencil.coefficients)
+    assert loaded.provenance["history"] == prov["history"]
+
+
+def test_nothing_to_learn_and_bad_settings_raise(small_splits) -> None:
+    with pytest.raises(NothingToLearnError):
+        train_stencil((-1, 0, 1), 1, accuracy_order=2, splits=small_splits, progress=None)
+    with pytest.raises(TrainingError, match="learning rate"):
+        recipe_settings("default", learning_rate=-1.0)
+    with pytest.raises(TrainingError, match="unknown recipe"):
+        recipe_settings("adamw")
+    with pytest.raises(TrainingError, match="target"):
+        train_stencil((0, 1), 1, splits=small_splits, target="left", progress=None)
+    with pytest.raises(TrainingError, match="resume needs a checkpoint"):
+        train_stencil((0, 1), 1, splits=small_splits, resume=True, progress=None)
+
+
+def test_keras_bridge_round_trips(tmp_path) -> None:
+    import keras
+
+    from learned_ops.keras_bridge import keras_layer_from_stencil, stencil_from_keras
+    from learned_ops.keras_layer import StencilLayer
+    from learned_ops.textbook import central_stencil
+
+    stencil = central_stencil(2, 4)
+    layer = keras_layer_from_stencil(stencil, 0.05)
+    back = stencil_from_keras(layer)
+    np.testing.assert_allclose(back.coefficients, stencil.coefficients, rtol=1e-15, atol=1e-15)
+    assert back.derivative_order == 2
+    # serialisation: config round trip and a .keras file loaded in safe mode
+    clone = StencilLayer.from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config()
+    model = keras.Sequential([keras.Input((40,), dtype="float64"), layer])
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(stencil_from_keras(loaded).coefficients, stencil.coefficients,
+                               rtol=1e-15, atol=1e-15)
+
+
+def test_keras_bridge_reads_the_seeds_conv1d() -> None:
+    import keras
+
+    from learned_ops.keras_bridge import stencil_from_keras
+
+    model = keras.Sequential([keras.Input((400,)), keras.layers.Reshape((400, 1)),
+                              keras.layers.Conv1D(1, 2, use_bias=False), keras.layers.Flatten()])
+    conv = model.layers[1]
+    conv.kernel.assign(np.array([-95.0, 101.3]).reshape(2, 1, 1))
+    stencil = stencil_from_keras(model, 0.01, offsets=(0, 1))
+    np.testing.assert_allclose(stencil.coefficients, [-0.95, 1.013], rtol=1e-6)
+    assert not stencil.is_consistent
+    with pytest.raises(TrainingError, match="offsets"):
+        stencil_from_keras(model, 0.01)
