@@ -308,7 +308,8 @@ class ConvergenceStudy:
         orders: Per norm: observed order between consecutive levels (NaN where undefined).
         fitted_orders: Per norm: least-squares order over the fit range.
         mean_orders: Per norm: mean of the pairwise orders in the fit range.
-        fit_range: ``(first, last)`` level indices (inclusive) used by the fit.
+        fit_range: ``(first, last)`` level indices (inclusive) used by the fit; ``first ==
+            last`` when no order could be fitted.
         expected_order: The order promised by the operator / stepper.
         converges: Every run finished, the operator is consistent (studies against the exact
             solution) and the fitted order is at least :data:`MIN_ORDER` in both norms.
@@ -356,9 +357,9 @@ class ConvergenceStudy:
 
     @property
     def fit_grids(self) -> tuple[int, ...]:
-        """Nodes of the levels the fit used."""
+        """Nodes of the levels the fit used (empty when no order could be fitted)."""
         first, last = self.fit_range
-        return self.grids[first:last + 1]
+        return self.grids[first:last + 1] if last > first else ()
 
     def table(self) -> str:
         """A table a person can read: ``n | h | dt | error | order`` per norm, then fit rows."""

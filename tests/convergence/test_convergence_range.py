@@ -153,3 +153,14 @@ def test_bad_arguments_raise_solver_errors() -> None:
         convergence_study(problem, 1.0, np.zeros(50))
     with pytest.raises(ScheduleError, match="number"):
         convergence_study(problem, 1.0, number=-1.0)
+
+
+def test_a_study_without_a_stable_step_has_no_fit_and_says_why(seed_forward) -> None:
+    study = convergence_study(Advection(-1.0, seed_forward, Grid.periodic(50)), 1.0,
+                              grids=(50, 100))
+    data = study.to_dict()
+    assert data["fit_grids"] == []
+    assert data["fitted_order"] is None
+    assert data["converges"] is False
+    assert "no stable time step" in data["reason"]
+    assert "verdict: DOES NOT CONVERGE" in study.table()
