@@ -1,0 +1,158 @@
+"""``learned-ops demo``: the table, the JSON, the figures, no TensorFlow, errors, --train."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from learned_ops.cli import cmd_demo
+from learned_ops.cli.demo_figures import FIGURES
+from learned_ops.cli.main import main
+
+NO_TF = (
+    "import sys; from learned_ops.cli.main import main; "
+    "rc = main(['demo', '--out', sys.argv[1], '--quiet', '--json']); "
+    "assert 'tensorflow' not in sys.modules, 'the demo imported tensorflow'; sys.exit(rc)"
+)
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, str]:
+    """One demo run in a fresh interpreter (no TensorFlow allowed): JSON, folder, stderr."""
+    out = tmp_path_factory.mktemp("demo") / "figures"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, "-c", NO_TF, str(out)], capture_output=True,
+                          text=True, timeout=120, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), out, proc.stderr
+
+
+def _rows(payload: dict, equation: str) -> dict[str, dict]:
+    return {row["role"] + ":" + str(row["taps"]): row for row in payload["rows"]
+            if row["equation"] == equation}
+
+
+def test_demo_without_tensorflow_writes_every_figure(demo_run) -> None:
+    payload, out, stderr = demo_run
+    assert stderr == ""  # --quiet
+    assert sorted(p.name for p in out.iterdir()) == sorted(FIGURES)
+    for name in FIGURES:
+        data = (out / name).read_bytes()
+        assert data.startswith(b"\x89PNG")
+        assert len(data) > 10_000
+    assert payload["figures"] == [str(out / name) for name in FIGURES]
+
+
+@pytest.mark.parametrize("equation", ["advection", "heat"])
+def test_demo_tells_the_story(demo_run, equation: str) -> None:
+    rows = _rows(demo_run[0], equation)
+    textbook, seed = rows["textbook:3"], rows["seed-learned:3"]
+    learned, wide = rows["constrained:5"], rows["textbook:5"]
+    for row in rows.values():
+        assert row["conclusion"]
+        assert row["l2_error_vs_exact"] > 0
+        assert row["l2_error_vs_reference"] >= 0
+    # Textbook: the promised order, and the scipy reference agrees with it.
+    assert abs(textbook["convergence"]["fitted_orders"]["l2"] - 2) < 0.1
+    assert textbook["l2_error_vs_reference"] < 1e-2 * textbook["l2_error_vs_exact"]
+    # Seed: inconsistent, does not converge.
+    assert seed["accuracy_order"] == 0
+    assert not seed["convergence"]["converges"]
+    assert seed["convergence"]["fitted_orders"]["l2"] < 0.5
+    # Constrained: order 2 and far better than the textbook 3-point at the training spacing.
+    assert learned["accuracy_order"] == 2
+    assert abs(learned["convergence"]["fitted_orders"]["l2"] - 2) < 0.15
+    assert learned["l2_error_vs_exact"] < textbook["l2_error_vs_exact"] / 10
+    # The textbook of the same width wins under refinement (order 4).
+    assert abs(wide["convergence"]["fitted_orders"]["l2"] - 4) < 0.1
+    assert wide["convergence"]["errors"]["l2"][-1] < learned["convergence"]["errors"]["l2"][-1]
+
+
+def test_seed_beats_textbook_at_training_resolution_for_advection(demo_run) -> None:
+    rows = _rows(demo_run[0], "advection")
+    assert rows["seed-learned:3"]["l2_error_vs_exact"] < rows["textbook:3"]["l2_error_vs_exact"]
+
+
+def test_table_has_one_row_per_operator(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--no-figures", "--quiet"]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    lines = out.out.splitlines()
+    rows = [line for line in lines if line.startswith(("advection ", "heat "))]
+    assert len(rows) == 8
+    assert any("inconsistent" in line for line in rows)
+    assert not list(tmp_path.iterdir())
+
+
+def test_unwritable_out_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["demo", "--out", str(blocker / "sub"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "learned-ops: error:" in err
+    assert "Traceback" not in err
+    assert main(["demo", "--out", str(blocker), "--quiet"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    if os.geteuid() != 0:  # root can write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        assert main(["demo", "--out", str(locked), "--quiet"]) == 2
+        assert not list(locked.iterdir())
+
+
+def test_failure_while_rendering_writes_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
+    from learned_ops.cli import demo_figures
+
+    def broken(result):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(demo_figures.FIGURES, "modified_wavenumber.png", broken)
+    out = tmp_path / "out"
+    assert main(["demo", "--out", str(out), "--quiet"]) == 1
+    assert "boom" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+
+
+def test_help_has_an_example(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--help"])
+    assert exc.value.code == 0
+    assert "learned-ops demo --out" in capsys.readouterr().out
+
+
+def test_bad_option_is_usage_error(capsys) -> None:
+    assert main(["demo", "--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_train_uses_build_one_for_each_operator(monkeypatch, capsys) -> None:
+    """--train: the seed's three stencils (seed recipe) and the constrained ones (default)."""
+    from learned_ops.pretrained import build, load_pretrained
+
+    calls = []
+
+    def fake_build(spec, progress=False):
+        calls.append((spec.name, spec.recipe))
+        return load_pretrained(spec.name)
+
+    monkeypatch.setattr(build, "build_one", fake_build)
+    assert main(["demo", "--train", "--no-figures", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["trained"] is True
+    assert calls == [("seed-forward", "seed"), ("seed-backward", "seed"),
+                     ("seed-central", "seed"), ("learned-d1-c5-o2", "default"),
+                     ("learned-d2-c5-o2", "default")]
+    assert "training seed-forward (1/5" in captured.err
+
+
+def test_default_out_is_documented() -> None:
+    assert cmd_demo.DEFAULT_OUT == "learned-ops-output"
