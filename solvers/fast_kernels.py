@@ -11,7 +11,7 @@ How it stays near the memory limit: each step walks the grid in blocks of about
 stencil's reach times the stages still to come, a few points), in L1-resident scratch
 arrays, and writes the new state for the block to a second buffer. Per step the state is
 read once and written once; stage values never travel to memory. Halo points are
-recomputed by neighbouring blocks (a few points per 256).
+recomputed by neighbouring blocks (a few points per 1,024).
 
 Results agree with :class:`~solvers.kernels.RungeKuttaKernel` to round-off: the same
 products are summed in the same order (first non-zero tap times the field, then each further
@@ -46,7 +46,7 @@ __all__ = [
     "warm_up",
 ]
 
-BLOCK = 256
+BLOCK = 1024
 """Target points per block (the scratch arrays of a block stay in L1)."""
 NO_JIT_ENV = "LEARNED_OPS_NO_JIT"
 
@@ -62,32 +62,92 @@ def jit_disabled() -> bool:
 def _build() -> Callable[..., int]:
     import numba
 
+    # The point loops live in small functions of their own: LLVM vectorises them there (in
+    # the large driver their loads were not proven free of aliasing). Indices are unsigned
+    # so that numba emits no negative-index wrap-around, which would block vectorisation.
     @numba.njit(cache=True, nogil=True, error_model="numpy")
-    def run(cur, nxt, offsets, weights, a, b, dt, steps, n, gl, gr, periodic, start, stop,
+    def last_stage(x, rel, w, f, dst, c, m):  # pragma: no cover - compiled
+        """dst = f + c * (stencil of x): the step's final update."""
+        taps = len(w)
+        for t in range(m):
+            acc = w[0] * x[np.uint64(t + rel[0])]
+            for j in range(1, taps):
+                acc += w[j] * x[np.uint64(t + rel[j])]
+            dst[t] = f[t] + c * acc
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def inner_stage(x, rel, w, yb, fs, fd, yn, kd, c1, c2, m):  # pragma: no cover - compiled
+        """k = stencil of x; next stage value yn = yb + c1 k; running update fd = fs + c2 k."""
+        taps = len(w)
+        for t in range(m):
+            acc = w[0] * x[np.uint64(t + rel[0])]
+            for j in range(1, taps):
+                acc += w[j] * x[np.uint64(t + rel[j])]
+            kd[t] = acc
+            yn[t] = yb[t] + c1 * acc
+            fd[t] = fs[t] + c2 * acc
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def inner_update(x, rel, w, yb, fd, yn, c1, c2, m):  # pragma: no cover - compiled
+        """As inner_stage with fs = fd (in place) and k not kept: fewer alias checks."""
+        taps = len(w)
+        for t in range(m):
+            acc = w[0] * x[np.uint64(t + rel[0])]
+            for j in range(1, taps):
+                acc += w[j] * x[np.uint64(t + rel[j])]
+            yn[t] = yb[t] + c1 * acc
+            fd[t] = fd[t] + c2 * acc
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def first_update(x, rel, w, uu, fd, yn, c1, c2, m):  # pragma: no cover - compiled
+        """As inner_stage with yb = fs = uu and k not kept: fewer alias checks."""
+        taps = len(w)
+        for t in range(m):
+            acc = w[0] * x[np.uint64(t + rel[0])]
+            for j in range(1, taps):
+                acc += w[j] * x[np.uint64(t + rel[j])]
+            yn[t] = uu[t] + c1 * acc
+            fd[t] = uu[t] + c2 * acc
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def run(cur, nxt, rel, w, omin, a, b, dt, steps, n, gl, gr, periodic, start, stop,
             lblock, rblock, bounds, check_every, ceil2, sq):  # pragma: no cover - compiled
         """Take up to ``steps`` steps; return the number taken (fewer on a failed check).
 
-        cur/nxt: (rows, gl_ext + n + gr_ext) state buffers (ghosts on periodic grids);
-        the state after step m is in cur for even m, nxt for odd m. bounds: (blocks, 2)
-        block limits. a, b: the tableau. check_every > 0: every that many steps, sq[r] =
-        sum of squares of row r, and stop if any sq[r] > ceil2[r] (or is not finite).
+        cur/nxt: (rows, ghosts + n + ghosts) state buffers; the state after step m is in
+        cur for even m, nxt for odd m. rel, w: tuples of the stencil's non-zero taps
+        (offsets minus omin, weights); a tuple's length is part of the compiled signature,
+        so each tap loop is unrolled and the point loop vectorises. bounds: (blocks, 2).
+        check_every > 0: every that many steps sq[r] = sum of squares of row r; stop when a
+        row's exceeds ceil2[r] or is not finite.
         """
         rows = cur.shape[0]
         s = b.size
-        taps = offsets.size
-        hl, hr = s * gl, s * gr  # ghost width of the state buffers (periodic), halo per side
+        span = rel[len(w) - 1]
+        hl, hr = s * gl, s * gr  # halo per side (and ghost width on periodic grids)
+        ushift = hl if periodic else 0  # buffer index of grid node 0
         ext = 0
         for blk in range(bounds.shape[0]):
             ext = max(ext, bounds[blk, 1] - bounds[blk, 0])
         width = ext + hl + hr
         kloc = np.zeros((s, width))
         yloc = np.zeros((2, width))
+        fin = np.zeros(width)
+        ypre = np.zeros(width)
         wl = lblock.shape[1]
         wr = rblock.shape[1]
-        first = -1
-        for j in range(taps):
-            if weights[j] != 0.0 and first < 0:
-                first = j
+        cb = np.empty(s)
+        cy = np.zeros(s)
+        pre = np.zeros(s, dtype=np.bool_)  # y_{i+1} uses a k_j with j < i
+        keep = np.zeros(s, dtype=np.bool_)  # k_i is read by a later stage than i + 1
+        for i in range(s):
+            cb[i] = dt * b[i]
+            if i < s - 1:
+                cy[i] = dt * a[i + 1, i]
+                for j in range(i):
+                    if a[i + 1, j] != 0.0:
+                        pre[i] = True
+                        keep[j] = True
         for step in range(steps):
             check = check_every > 0 and (step + 1) % check_every == 0
             for r in range(rows):
@@ -99,7 +159,8 @@ def _build() -> Callable[..., int]:
                     p1 = bounds[blk, 1]
                     base = p0 - hl  # grid index of local index 0
                     for i in range(s):
-                        # k_i on rows [klo, khi), the block plus the halo later stages need
+                        last = i == s - 1
+                        # stage i on rows [klo, khi): the block plus what later stages read
                         klo = p0 - (s - 1 - i) * gl
                         khi = p1 + (s - 1 - i) * gr
                         if not periodic:
@@ -107,80 +168,82 @@ def _build() -> Callable[..., int]:
                             khi = min(khi, n)
                         if i == 0:
                             src = u
-                            shift = hl  # src index of grid index p (ghosts of width hl)
-                            if not periodic:
-                                shift = 0
+                            sshift = ushift
                         else:
                             src = yloc[i % 2]
-                            shift = -base
+                            sshift = -base
+                        ynext = yloc[(i + 1) % 2]
                         ki = kloc[i]
-                        lo = max(klo, start) if not periodic else klo
-                        hi = min(khi, stop) if not periodic else khi
-                        if hi > lo:
-                            dst = ki[lo - base : hi - base]
-                            m = hi - lo
-                            if first < 0:
-                                for t in range(m):
-                                    dst[t] = 0.0
-                            else:
-                                c = weights[first]
-                                o = lo + offsets[first] + shift
-                                x = src[o : o + m]
-                                for t in range(m):
-                                    dst[t] = c * x[t]
-                                for j in range(first + 1, taps):
-                                    c = weights[j]
-                                    if c != 0.0:
-                                        o = lo + offsets[j] + shift
-                                        x = src[o : o + m]
-                                        for t in range(m):
-                                            dst[t] += c * x[t]
-                        if not periodic:
-                            for row in range(klo, min(khi, start)):
-                                acc = 0.0
-                                for col in range(wl):
-                                    acc += lblock[row, col] * src[col + shift]
-                                ki[row - base] = acc
-                            for row in range(max(klo, stop), khi):
-                                acc = 0.0
-                                for col in range(wr):
-                                    acc += rblock[row - stop, col] * src[n - wr + col + shift]
-                                ki[row - base] = acc
-                        if i < s - 1:
-                            # y_{i+1} = u + sum_j (dt a_{i+1,j}) k_j on its own (wider) range
-                            ylo = p0 - (s - 1 - i) * gl
-                            yhi = p1 + (s - 1 - i) * gr
-                            if not periodic:
-                                ylo = max(ylo, 0)
-                                yhi = min(yhi, n)
-                            m = yhi - ylo
-                            ushift = hl if periodic else 0
-                            y = yloc[(i + 1) % 2][ylo - base : yhi - base]
-                            x = u[ylo + ushift : yhi + ushift]
-                            for t in range(m):
-                                y[t] = x[t]
-                            for j in range(i + 1):
+                        if pre[i] and not last:  # y_{i+1} terms from stages before i
+                            for t in range(klo - base, khi - base):
+                                ypre[t] = u[t + base + ushift]
+                            for j in range(i):
                                 c = dt * a[i + 1, j]
                                 if c != 0.0:
-                                    kj = kloc[j][ylo - base : yhi - base]
-                                    for t in range(m):
-                                        y[t] += c * kj[t]
-                        else:
-                            m = p1 - p0
-                            ushift = hl if periodic else 0
-                            y = out[p0 + ushift : p1 + ushift]
-                            x = u[p0 + ushift : p1 + ushift]
-                            for t in range(m):
-                                y[t] = x[t]
-                            for j in range(s):
-                                c = dt * b[j]
-                                if c != 0.0:
-                                    kj = kloc[j][p0 - base : p1 - base]
-                                    for t in range(m):
-                                        y[t] += c * kj[t]
-                            if check:
-                                for t in range(m):
-                                    total += y[t] * y[t]
+                                    yp = ypre[klo - base : khi - base]
+                                    kj = kloc[j][klo - base : khi - base]
+                                    for t in range(khi - klo):
+                                        yp[t] += c * kj[t]
+                        lo = klo if periodic else max(klo, start)
+                        hi = khi if periodic else min(khi, stop)
+                        m = hi - lo
+                        if m > 0:
+                            x = src[lo + sshift + omin : hi + sshift + omin + span]
+                            q0 = lo - base
+                            uu = u[lo + ushift : hi + ushift]
+                            if last:
+                                dst = out[lo + ushift : hi + ushift]
+                                f = fin[q0 : q0 + m] if s > 1 else uu
+                                last_stage(x, rel, w, f, dst, cb[i], m)
+                            else:
+                                yb = ypre[q0 : q0 + m] if pre[i] else uu
+                                fs = uu if i == 0 else fin[q0 : q0 + m]
+                                fd = fin[q0 : q0 + m]
+                                yn = ynext[q0 : q0 + m]
+                                kd = ki[q0 : q0 + m]
+                                if keep[i] or pre[i]:
+                                    inner_stage(x, rel, w, yb, fs, fd, yn, kd, cy[i], cb[i], m)
+                                elif i == 0:
+                                    first_update(x, rel, w, uu, fd, yn, cy[i], cb[i], m)
+                                else:
+                                    inner_update(x, rel, w, yb, fd, yn, cy[i], cb[i], m)
+                        if not periodic:  # edge rows: dense blocks (scalar; a few rows)
+                            for row in range(klo, khi):
+                                if row < start:
+                                    acc = 0.0
+                                    for col in range(wl):
+                                        acc += lblock[row, col] * src[col + sshift]
+                                elif row >= stop:
+                                    acc = 0.0
+                                    for col in range(wr):
+                                        acc += rblock[row - stop, col] * src[n - wr + col + sshift]
+                                else:
+                                    continue
+                                q = row - base
+                                if last:
+                                    f0 = fin[q] if s > 1 else u[row]
+                                    out[row] = f0 + cb[i] * acc
+                                else:
+                                    ki[q] = acc
+                                    y0 = ypre[q] if pre[i] else u[row]
+                                    ynext[q] = y0 + cy[i] * acc
+                                    f0 = u[row] if i == 0 else fin[q]
+                                    fin[q] = f0 + cb[i] * acc
+                    if check:
+                        v = out[p0 + ushift : p1 + ushift]
+                        m = p1 - p0
+                        s0 = s1 = s2 = s3 = 0.0
+                        t = 0
+                        while t + 4 <= m:
+                            s0 += v[t] * v[t]
+                            s1 += v[t + 1] * v[t + 1]
+                            s2 += v[t + 2] * v[t + 2]
+                            s3 += v[t + 3] * v[t + 3]
+                            t += 4
+                        while t < m:
+                            s0 += v[t] * v[t]
+                            t += 1
+                        total += (s0 + s1) + (s2 + s3)
                 if periodic:
                     for t in range(hl):
                         out[t] = out[n + t]
@@ -219,11 +282,19 @@ def _blocks(n: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack([edges[:-1], edges[1:]], axis=1))
 
 
+def _taps(disc: Discretization) -> tuple[list[int], list[float]]:
+    """The interior stencil's non-zero taps (the NumPy kernel skips zero weights too)."""
+    pairs = [(int(o), float(w)) for o, w in zip(disc.offsets, disc.weights, strict=True)
+             if w != 0.0] or [(0, 0.0)]
+    return [o for o, _ in pairs], [w for _, w in pairs]
+
+
 def _supported(disc: Discretization, tableau: ButcherTableau) -> bool:
     if not (isinstance(disc.left_block, np.ndarray) and isinstance(disc.right_block, np.ndarray)):
         return False  # huge sparse edge blocks: left to the NumPy kernel
     s = tableau.stages
-    gl, gr = max(0, -disc.offsets[0]), max(0, disc.offsets[-1])
+    offsets, _ = _taps(disc)
+    gl, gr = max(0, -offsets[0]), max(0, offsets[-1])
     n = disc.n
     if disc.periodic:
         return n >= max(s * gl, s * gr, 1)
@@ -256,11 +327,13 @@ class FastRungeKuttaKernel:
         self._run = run
         s = tableau.stages
         n = disc.n
-        gl, gr = max(0, -disc.offsets[0]), max(0, disc.offsets[-1])
+        offsets, weights = _taps(disc)
+        gl, gr = max(0, -offsets[0]), max(0, offsets[-1])
         self._gl, self._gr = gl, gr
         self._hl, self._hr = (s * gl, s * gr) if disc.periodic else (0, 0)
-        self._offsets = np.asarray(disc.offsets, dtype=np.int64)
-        self._weights = np.ascontiguousarray(disc.weights, dtype=np.float64)
+        self._omin = offsets[0]
+        self._rel = tuple(o - offsets[0] for o in offsets)
+        self._w = tuple(weights)
         self._a = np.ascontiguousarray(tableau.a, dtype=np.float64)
         self._b = np.ascontiguousarray(tableau.b, dtype=np.float64)
         self._bounds = _blocks(n)
@@ -314,7 +387,7 @@ class FastRungeKuttaKernel:
 
     def _call(self, dt: float, steps: int, check_every: int, ceil2: np.ndarray) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
-        done = self._run(cur, nxt, self._offsets, self._weights, self._a, self._b, float(dt),
+        done = self._run(cur, nxt, self._rel, self._w, self._omin, self._a, self._b, float(dt),
                          int(steps), self.disc.n, self._gl, self._gr, self.disc.periodic,
                          self._start, self._stop,
                          self._lblock, self._rblock, self._bounds, int(check_every), ceil2,
