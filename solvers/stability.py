@@ -137,6 +137,10 @@ def _first_unstable_t(q: np.ndarray) -> np.ndarray:
     return np.where(unstable.any(axis=1), lo[np.arange(rows), first], np.inf)
 
 
+ZERO_EIGENVALUE_RTOL = 1e-12
+"""Eigenvalues smaller than this times the largest one are treated as exactly zero."""
+
+
 def largest_stable_step(
     eigenvalues: np.ndarray, tableau: ButcherTableau
 ) -> tuple[float, int | None, LimitKind]:
@@ -147,7 +151,11 @@ def largest_stable_step(
     """
     lam = np.asarray(eigenvalues, dtype=np.complex128).ravel()
     mag = np.abs(lam)
-    nonzero = np.flatnonzero(mag > 0.0)
+    # Eigenvalues that vanish in exact arithmetic (a consistent operator at theta = 0, a
+    # skew-symmetric one at theta = pi) come out as +-1e-16 * max|lambda|: their direction
+    # is noise, so they count as zero rather than as amplifying.
+    scale = float(mag.max()) if mag.size else 0.0
+    nonzero = np.flatnonzero(mag > ZERO_EIGENVALUE_RTOL * scale)
     if nonzero.size == 0:
         return math.inf, None, "unconditional"
     w = lam[nonzero] / mag[nonzero]

@@ -12,7 +12,7 @@ import pytest
 
 from learned_ops import Stencil, central_stencil, textbook_stencil
 from learned_ops.pretrained import list_pretrained, load_pretrained
-from solvers import Advection, Grid, Heat, convergence_study, stability_limit
+from solvers import Advection, Grid, Heat, convergence_study
 
 TOL = 0.1
 PRETRAINED_GRIDS = (50, 100, 200, 400, 800, 1600)
@@ -29,23 +29,9 @@ def _heat(operator: object, kind: str = "periodic") -> Heat:
 
 
 # --------------------------------------------------------------------------- textbook, space
-def _xfail_on_round_off_amplification(problem: Advection | Heat) -> None:
-    """Known solvers.stability bug: a round-off eigenvalue (|lambda| ~ 1e-15, at theta = 0
-    where a consistent stencil's coefficients sum to +eps, or at theta = pi where a central
-    stencil's symbol vanishes) has Re > 0 and is taken as amplifying, so every dt is refused.
-    Reported to the solvers author; these tests pass again as soon as it is fixed.
-    """
-    limit = stability_limit(problem, "rk4")
-    m = max(op.derivative_order for _, op in problem.terms())
-    if limit.kind == "amplifying" and abs(limit.eigenvalue) < 1e-9 * problem.grid.h ** -m:
-        pytest.xfail(f"solvers.stability refuses every dt because of a round-off eigenvalue "
-                     f"{limit.eigenvalue:.3g} (bug reported; not a convergence-study bug)")
-
-
 @pytest.mark.parametrize("order", [2, 4, 6])
 def test_central_first_derivative_reaches_its_order_on_advection(order: int) -> None:
     problem = _advection(central_stencil(1, order))
-    _xfail_on_round_off_amplification(problem)
     study = convergence_study(problem, ADVECTION_T)
     assert study.expected_order == order
     study.assert_order(order, TOL)
@@ -128,7 +114,6 @@ def test_a_constrained_wide_stencil_reaches_order_two_despite_a_small_constant()
     stencil = Stencil(c4.offsets, coefficients, 1, name="wide-o2")
     assert stencil.accuracy_order == 2
     problem = _advection(stencil)
-    _xfail_on_round_off_amplification(problem)
     study = convergence_study(problem, ADVECTION_T, grids=PRETRAINED_GRIDS)
     assert study.meets_expected, study.table()
     study.assert_order(2, TOL)
@@ -156,8 +141,6 @@ def test_pretrained_operators_reach_their_verified_order_or_are_reported(name: s
     constant is small by design), so the grids go one level further, to N = 1600."""
     op = load_pretrained(name)
     problem, t_final = _pretrained_problem(op)
-    if op.is_consistent:
-        _xfail_on_round_off_amplification(problem)
     study = convergence_study(problem, t_final, grids=PRETRAINED_GRIDS)
     if op.is_consistent:
         assert study.expected_order == op.accuracy_order

@@ -137,3 +137,20 @@ def test_just_below_the_limit_is_bounded_and_just_above_grows(make_problem, step
         above = solve(problem, u0, steps * 1.03 * limit.dt, dt=1.03 * limit.dt,
                       stepper=stepper, allow_unstable=True, blowup_factor=1e300)
     assert problem.grid.norm(above.final) > 100 * norm0
+
+
+def test_round_off_eigenvalues_are_not_taken_as_amplifying() -> None:
+    """Regression: a skew-symmetric stencil's symbol vanishes at theta = pi and a consistent
+    one's at theta = 0; the round-off residue (~1e-16) must not make every dt unstable."""
+    import numpy as np
+
+    from learned_ops import Stencil, central_stencil
+    from solvers import stable_numbers
+
+    c = np.array([-0.026526307714909585, 0.1894390500237055, -0.7993006343948836, 0.0,
+                  0.7993006343948836, -0.1894390500237055, 0.026526307714909585])
+    for operator in (central_stencil(1, 6), Stencil((-3, -2, -1, 0, 1, 2, 3), c, 1)):
+        for sign in (1, -1):
+            limit = stable_numbers(operator, "advection", "rk4", velocity_sign=sign)
+            assert limit.kind == "finite"
+            assert float(limit) > 1.0
