@@ -45,6 +45,7 @@ from solvers.errors import (
     StepperError,
     UnstableTimeStepError,
 )
+from solvers.fast_kernels import fast_kernel_factory
 from solvers.grid import Grid
 from solvers.initial_conditions import (
     IC_NAMES,
@@ -82,6 +83,9 @@ from solvers.tableaux import (
     get_tableau,
     stepper_names,
 )
+
+# The compiled kernel (numba, imported on the first solve, not here) runs when available.
+register_kernel(fast_kernel_factory)
 
 __all__ = [
     "CLASSICAL_RK4",
@@ -134,6 +138,7 @@ __all__ = [
     "discretize",
     "error_norms",
     "exact_solution",
+    "fast_kernel_factory",
     "fd_matrix",
     "fitted_order",
     "fourier_periodic",

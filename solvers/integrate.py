@@ -4,7 +4,10 @@ The loop lands exactly on ``t_final`` and on every save time (each interval betw
 split into equal steps no larger than ``dt``), refuses time steps beyond the stability limit
 computed from the operator (unless ``allow_unstable``), warns about inconsistent operators, and
 stops a run that blows up with an error carrying the step, the time, the norm and the partial
-solution. The steps themselves run in a replaceable kernel (:mod:`solvers.kernels`).
+solution. The steps themselves run in a replaceable kernel (:mod:`solvers.kernels`); the
+compiled one (:mod:`solvers.fast_kernels`) is used when numba is importable, unless
+``kernel="numpy"`` or ``LEARNED_OPS_NO_JIT=1``. ``u0`` may carry a leading batch axis (an
+ensemble of initial conditions advanced together).
 """
 
 from __future__ import annotations
@@ -22,13 +25,21 @@ from solvers.discretization import discretize
 from solvers.errors import (
     BlowUpError,
     InconsistentOperatorWarning,
+    InitialConditionError,
     NoStableTimeStepError,
     ScheduleError,
     SolverWarning,
     UnstableTimeStepError,
 )
 from solvers.initial_conditions import initial_values
-from solvers.kernels import Kernel, KernelFactory, make_kernel, sum_of_squares
+from solvers.kernels import (
+    Kernel,
+    KernelFactory,
+    LinearRhs,
+    RungeKuttaKernel,
+    make_kernel,
+    sum_of_squares,
+)
 from solvers.operators import ComposedOperator, consistency_problem
 from solvers.problems import Problem
 from solvers.solution import Solution, SolveInfo
@@ -37,6 +48,11 @@ from solvers.tableaux import ButcherTableau, get_tableau
 
 __all__ = ["operator_warnings", "solve"]
 
+KERNEL_NAMES = ("auto", "numpy", "numba")
+"""String values of ``solve(kernel=...)``."""
+CHECKS_PER_CALL = 256
+"""A kernel with ``advance_checked`` (blow-up checks in compiled code) runs up to this many
+check intervals per call, so Python's per-call cost is spread over many steps."""
 DT_TOLERANCE = 1e-8
 """A dt up to (1 + this) times the limit is accepted (the limit is computed to round-off)."""
 ProgressCallback = Callable[[int, float, float], None]
@@ -121,16 +137,78 @@ def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: floa
 
 
 def _initial_state(problem: Problem, u0: Any, notes: list[str]) -> np.ndarray:
-    values = initial_values(u0, problem.grid)
+    if not callable(u0) and np.ndim(u0) == 2:  # a batch: one initial condition per row
+        rows = np.asarray(u0)
+        if rows.shape[0] == 0:
+            raise InitialConditionError("a batch of initial conditions needs at least one row")
+        values = np.stack([initial_values(row, problem.grid) for row in rows])
+    else:
+        values = initial_values(u0, problem.grid)
     scale = max(1.0, float(np.abs(values).max()))
     for node, value in problem.fixed_values().items():
-        if abs(values[node] - value) > 1e-9 * scale:
+        worst = float(np.abs(values[..., node] - value).max())
+        if worst > 1e-9 * scale:
+            first = float(np.ravel(values[..., node])[0])
             notes.append(
-                f"initial value {values[node]:.6g} at node {node} (x = {problem.grid.x[node]:g}) "
-                f"differs from the boundary value {value:.6g}; the boundary value is imposed"
+                f"initial value {first if values.ndim == 1 else worst:.6g} "
+                f"{'at' if values.ndim == 1 else 'off (largest difference over the batch) at'} "
+                f"node {node} (x = {problem.grid.x[node]:g}) differs from the boundary value "
+                f"{value:.6g}; the boundary value is imposed"
             )
-        values[node] = value
+        values[..., node] = value
     return values
+
+
+class _RowByRow:
+    """Runs a one-field kernel over a batch, row after row (the NumPy path for ensembles)."""
+
+    batched = True
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+        self.name = getattr(kernel, "name", "kernel")
+        self._rows = np.zeros((0, 0))
+
+    @property
+    def state(self) -> np.ndarray:
+        return self._rows
+
+    def load(self, u: np.ndarray) -> None:
+        self._rows = np.array(u, dtype=np.float64, ndmin=2)
+
+    def advance(self, t: float, dt: float, steps: int) -> None:
+        for row in self._rows:
+            self.kernel.load(row)
+            self.kernel.advance(t, dt, steps)
+            row[...] = self.kernel.state
+
+
+def _row_squares(u: np.ndarray) -> np.ndarray:
+    """Sum of squares per row (inf or nan on blow-up, without float warnings)."""
+    if u.ndim == 1:
+        return np.array([sum_of_squares(u)])
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        return np.einsum("ij,ij->i", u, u)
+
+
+def _make_runner(kernel: KernelFactory | str | None, disc: Any,
+                 tableau: ButcherTableau) -> Kernel:
+    if kernel is None or kernel == "auto":
+        return make_kernel(disc, tableau)
+    if kernel == "numpy":
+        return RungeKuttaKernel(LinearRhs(disc), tableau)
+    if kernel == "numba":
+        from solvers.fast_kernels import _failure, fast_kernel_factory, jit_disabled
+
+        runner = fast_kernel_factory(disc, tableau)
+        if runner is None:
+            why = ("LEARNED_OPS_NO_JIT is set" if jit_disabled() else
+                   _failure or "this discretization's layout is not supported")
+            raise ValueError(f"the compiled kernel is not available: {why}")
+        return runner
+    if isinstance(kernel, str):
+        raise ValueError(f"unknown kernel {kernel!r}; valid names: {', '.join(KERNEL_NAMES)}")
+    return kernel(disc, tableau) or make_kernel(disc, tableau)
 
 
 class _Progress:
@@ -176,15 +254,17 @@ def solve(
     safety: float = 0.9,
     blowup_factor: float = 1e6,
     check_every: int = 10,
-    kernel: KernelFactory | None = None,
+    kernel: KernelFactory | str | None = None,
 ) -> Solution:
     """Integrate ``problem`` from ``u0`` at t = 0 to ``t_final``.
 
     Args:
         problem: An :class:`~solvers.problems.Advection`, :class:`~solvers.problems.Heat` or
             :class:`~solvers.problems.AdvectionDiffusion`.
-        u0: A function of x, or an array of grid values. On a bounded grid the fixed
-            boundary values are imposed (with a warning if ``u0`` disagrees).
+        u0: A function of x, or an array of grid values; or a 2-D array, one initial
+            condition per row (an ensemble, advanced together: snapshots then have shape
+            ``(times, rows, n)`` and blow-up is checked row by row). On a bounded grid the
+            fixed boundary values are imposed (with a warning if ``u0`` disagrees).
         t_final: Final time (> 0); the run lands on it exactly.
         stepper: A stepper name (see :func:`~solvers.tableaux.stepper_names`) or tableau.
         dt: Time step; ``None`` picks ``safety`` times the stability limit.
@@ -199,7 +279,10 @@ def solve(
         blowup_factor: Stop when the L2 norm exceeds this times the initial norm.
         check_every: Steps between blow-up checks.
         kernel: A kernel factory ``f(discretization, tableau) -> Kernel`` to use instead of
-            the registered ones.
+            the registered ones, or a name: ``"auto"`` (default: the compiled kernel when
+            numba is importable and ``LEARNED_OPS_NO_JIT`` is unset, else NumPy),
+            ``"numpy"`` (the NumPy kernel, always) or ``"numba"`` (the compiled kernel, or
+            an error saying why it is unavailable). Results agree to round-off.
 
     Returns:
         A :class:`~solvers.solution.Solution`.
@@ -235,15 +318,19 @@ def solve(
     for message in notes[before:]:
         warnings.warn(message, SolverWarning, stacklevel=2)
     disc = discretize(problem)
-    runner: Kernel | None = kernel(disc, tableau) if kernel is not None else None
-    runner = runner or make_kernel(disc, tableau)
+    runner = _make_runner(kernel, disc, tableau)
+    batch = state.ndim == 2
+    if batch and not getattr(runner, "batched", False):
+        runner = _RowByRow(runner)
     runner.load(state)
+    checked = getattr(runner, "advance_checked", None)
     grid = problem.grid
-    snapshots = np.empty((times.size, grid.n))
+    snapshots = np.empty((times.size, *state.shape))
     snapshots[0] = state
-    norm0 = grid.norm(state)
-    ceiling = blowup_factor * (norm0 if norm0 > 0.0 else 1.0)
-    ceiling2 = ceiling * ceiling / grid.h
+    norms0 = np.sqrt(grid.h * _row_squares(state))
+    ceilings = blowup_factor * np.where(norms0 > 0.0, norms0, 1.0)
+    with np.errstate(over="ignore"):
+        ceiling2 = ceilings * ceilings / grid.h
     report = _Progress(progress, t_final)
     steps, dt_used = 0, 0.0
 
@@ -260,21 +347,31 @@ def solve(
         dt_used = max(dt_used, h_t)
         done = 0
         while done < count:
-            chunk = min(check_every, count - done)
-            runner.advance(t0 + done * h_t, h_t, chunk)
-            done += chunk
-            steps += chunk
-            u = runner.state
-            sq = sum_of_squares(u)
-            if not sq <= ceiling2:
+            if checked is not None:  # checks every check_every steps inside compiled code
+                chunk = min(check_every * CHECKS_PER_CALL, count - done)
+                taken, sq_rows = checked(t0 + done * h_t, h_t, chunk, check_every, ceiling2)
+                if taken == chunk:
+                    sq_rows = _row_squares(runner.state)
+            else:
+                taken = chunk = min(check_every, count - done)
+                runner.advance(t0 + done * h_t, h_t, chunk)
+                sq_rows = _row_squares(runner.state)
+            done += taken
+            steps += taken
+            bad = np.flatnonzero(~(sq_rows <= ceiling2))
+            if bad.size:
+                row = int(bad[0])
+                sq = float(sq_rows[row])
+                norm0 = float(norms0[row])
                 now = t0 + done * h_t
                 norm = math.sqrt(grid.h * sq) if math.isfinite(sq) else sq
                 partial = Solution(times[:k], grid.x, snapshots[:k].copy(),
                                    info(time.perf_counter() - started), problem, complete=False)
                 what = "non-finite values" if not math.isfinite(sq) else "runaway growth"
+                member = f" (batch row {row})" if batch else ""
                 raise BlowUpError(
-                    f"the solution blew up ({what}) at step {steps}, t = {now:.6g}: L2 norm "
-                    f"{norm:.4g} vs initial {norm0:.4g} (limit {blowup_factor:g}x); dt = "
+                    f"the solution{member} blew up ({what}) at step {steps}, t = {now:.6g}: L2 "
+                    f"norm {norm:.4g} vs initial {norm0:.4g} (limit {blowup_factor:g}x); dt = "
                     f"{h_t:.6g}, stability limit dt = {limit.dt:.6g} ({limit.reason}); the "
                     f"partial solution up to t = {times[k - 1]:.6g} is attached",
                     step=steps, time=now, norm=norm, partial=partial,
