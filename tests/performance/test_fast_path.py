@@ -1,0 +1,182 @@
+"""The compiled stepping path equals the NumPy path (<= 1e-13 relative) for every combination.
+
+Every pretrained operator x stepper (euler, heun, ssprk3, rk4) x grid (periodic; bounded:
+Dirichlet heat, inflow advection), plus batches, blow-up detection and the ways to force the
+NumPy path. Grids are small and runs short; the compiled kernel is cached on disk and generic
+in the stencil's coefficients, so only a few tap counts are ever compiled.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from learned_ops import central_stencil  # noqa: E402
+from learned_ops.pretrained import list_pretrained, load_pretrained  # noqa: E402
+from solvers import (  # noqa: E402
+    Advection,
+    BlowUpError,
+    Grid,
+    Heat,
+    SineMode,
+    compose,
+    solve,
+)
+from solvers.fast_kernels import jit_available  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not jit_available(), reason="numba unavailable or disabled")
+
+STEPPERS = ("euler", "heun", "ssprk3", "rk4")
+TOL = 1e-13
+N = 48
+STEPS = 12
+
+
+def _problem(name: str, periodic: bool):
+    """Heat for second-derivative operators, advection for first-derivative ones."""
+    op = load_pretrained(name)
+    grid = Grid.periodic(N) if periodic else Grid.bounded(N)
+    if op.derivative_order == 2:
+        return Heat(0.5, op, grid)
+    return Advection(1.0, op, grid)
+
+
+def _u0(grid: Grid, rows: int = 0) -> np.ndarray:
+    x = grid.x
+    base = np.sin(np.pi * x / 2) + 0.3 * np.cos(1.5 * np.pi * x) + 0.1
+    if not rows:
+        return base
+    return np.stack([base * (1 + 0.1 * r) + 0.05 * r for r in range(rows)])
+
+
+def _run(problem, stepper: str, kernel: str, u0: np.ndarray, **kwargs):
+    h = problem.grid.h
+    dt = 0.05 * (h * h if isinstance(problem, Heat) else h)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return solve(problem, u0, STEPS * dt, stepper=stepper, dt=dt, kernel=kernel,
+                     allow_unstable=True, save_times=[4 * dt], **kwargs)
+
+
+def _assert_same(fast, slow) -> None:
+    assert fast.info.kernel == "numba-rk"
+    assert slow.info.kernel == "numpy-rk"
+    assert fast.info.steps == slow.info.steps
+    scale = float(np.abs(slow.snapshots).max())
+    err = float(np.abs(fast.snapshots - slow.snapshots).max()) / scale
+    assert err <= TOL, f"compiled vs NumPy relative difference {err:.2e}"
+
+
+@pytest.mark.parametrize("stepper", STEPPERS)
+@pytest.mark.parametrize("periodic", [True, False], ids=["periodic", "bounded"])
+@pytest.mark.parametrize("name", list_pretrained())
+def test_fast_path_equals_numpy_for_pretrained(name: str, periodic: bool, stepper: str) -> None:
+    problem = _problem(name, periodic)
+    u0 = _u0(problem.grid)
+    try:
+        slow = _run(problem, stepper, "numpy", u0)
+    except BlowUpError as exc:  # pragma: no cover - short runs stay finite
+        pytest.skip(f"{name} blows up with {stepper}: {exc}")
+    _assert_same(_run(problem, stepper, "numba", u0), slow)
+
+
+@pytest.mark.parametrize("stepper", STEPPERS)
+@pytest.mark.parametrize("periodic", [True, False], ids=["periodic", "bounded"])
+@pytest.mark.parametrize("accuracy", [2, 4])
+def test_fast_path_equals_numpy_for_textbook_heat(accuracy: int, periodic: bool,
+                                                  stepper: str) -> None:
+    grid = Grid.periodic(N) if periodic else Grid.bounded(N)
+    problem = Heat(0.5, central_stencil(2, accuracy), grid)
+    u0 = _u0(grid)
+    _assert_same(_run(problem, stepper, "numba", u0), _run(problem, stepper, "numpy", u0))
+
+
+@pytest.mark.parametrize("periodic", [True, False], ids=["periodic", "bounded"])
+def test_fast_path_equals_numpy_for_composed_operator(periodic: bool) -> None:
+    d1 = central_stencil(1, 2)
+    grid = Grid.periodic(N) if periodic else Grid.bounded(N)
+    problem = Heat(0.5, compose(d1, d1), grid)
+    u0 = _u0(grid)
+    _assert_same(_run(problem, "rk4", "numba", u0), _run(problem, "rk4", "numpy", u0))
+
+
+@pytest.mark.parametrize("n", [5, 1024, 1500, 2600])
+def test_blocks_and_tiny_grids(n: int) -> None:
+    """Several blocks (n > 1,024), uneven blocks, and a grid smaller than one block."""
+    for periodic in (True, False):
+        grid = Grid.periodic(n) if periodic else Grid.bounded(n)
+        problem = Advection(1.0, load_pretrained("learned-d1-c7-o4-band"), grid) if n > 5 \
+            else Heat(1.0, central_stencil(2, 2), grid)
+        u0 = _u0(grid)
+        _assert_same(_run(problem, "ssprk3", "numba", u0), _run(problem, "ssprk3", "numpy", u0))
+
+
+@pytest.mark.parametrize("periodic", [True, False], ids=["periodic", "bounded"])
+def test_batch_equals_one_run_per_row(periodic: bool) -> None:
+    grid = Grid.periodic(N) if periodic else Grid.bounded(N)
+    problem = Heat(0.5, central_stencil(2, 4), grid)
+    batch = _u0(grid, rows=5)
+    fast = _run(problem, "rk4", "numba", batch)
+    slow = _run(problem, "rk4", "numpy", batch)
+    assert fast.snapshots.shape == (3, 5, N)
+    _assert_same(fast, slow)
+    for r in (0, 4):
+        single = _run(problem, "rk4", "numba", batch[r])
+        np.testing.assert_allclose(fast.snapshots[:, r], single.snapshots, rtol=0, atol=1e-14)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_blow_up_is_reported_at_the_same_step() -> None:
+    problem = Advection(1.0, central_stencil(1, 2), Grid.periodic(64))
+    dt = 2.0 * problem.grid.h  # central + Euler: unstable for every dt
+    found = {}
+    for kernel in ("numba", "numpy"):
+        with pytest.raises(BlowUpError) as info:
+            solve(problem, SineMode(3), 400 * dt, stepper="euler", dt=dt, allow_unstable=True,
+                  kernel=kernel, check_every=7, blowup_factor=1e3)
+        found[kernel] = info.value.step
+    assert found["numba"] == found["numpy"]
+    assert found["numba"] % 7 == 0
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_blow_up_names_the_batch_row() -> None:
+    problem = Advection(1.0, central_stencil(1, 2), Grid.periodic(64))
+    dt = 2.0 * problem.grid.h
+    u0 = np.zeros((3, 64))
+    u0[1] = np.sin(2 * np.pi * problem.grid.x)
+    u0[0] = u0[2] = 1.0  # constants do not grow
+    with pytest.raises(BlowUpError, match="batch row 1"):
+        solve(problem, u0, 400 * dt, stepper="euler", dt=dt, allow_unstable=True)
+
+
+def test_environment_variable_forces_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = Heat(1.0, central_stencil(2, 2), Grid.periodic(32))
+    assert solve(problem, SineMode(1), 1e-3).info.kernel == "numba-rk"
+    monkeypatch.setenv("LEARNED_OPS_NO_JIT", "1")
+    assert solve(problem, SineMode(1), 1e-3).info.kernel == "numpy-rk"
+    with pytest.raises(ValueError, match="LEARNED_OPS_NO_JIT"):
+        solve(problem, SineMode(1), 1e-3, kernel="numba")
+
+
+def test_unknown_kernel_name_lists_the_valid_ones() -> None:
+    problem = Heat(1.0, central_stencil(2, 2), Grid.periodic(32))
+    with pytest.raises(ValueError, match="auto, numpy, numba"):
+        solve(problem, SineMode(1), 1e-3, kernel="fortran")
+
+
+def test_import_solvers_does_not_import_numba() -> None:
+    import subprocess
+
+    code = "import sys, solvers; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=_ROOT)
+    assert out.stdout.strip() == "False"
