@@ -16,10 +16,15 @@ from pathlib import Path
 
 from learned_ops.errors import OperatorFileError
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "check_target"]
 
 
-def _target(path: str | os.PathLike[str]) -> Path:
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """Fail early (before any work) if ``path`` cannot be written: a folder, or no folder.
+
+    Raises:
+        OperatorFileError: With what is wrong and what to do.
+    """
     target = Path(path)
     if target.is_dir():
         raise OperatorFileError(f"{target}: is a folder; give a file name to write")
@@ -85,7 +90,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
-    target = _target(path)
+    target = check_target(path)
     fd, tmp = _mkstemp(target)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -126,7 +131,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     Raises:
         OperatorFileError: If the folder is missing or unwritable, or the body wrote nothing.
     """
-    target = _target(path)
+    target = check_target(path)
     try:
         fd, name = tempfile.mkstemp(
             prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent

@@ -139,8 +139,11 @@ def initial_values(u0: Any, grid: Grid) -> np.ndarray:
     else:
         values = np.asarray(u0)
         what = "initial data"
-    if values.dtype.kind not in "iuf" or values.dtype == np.bool_:
-        raise InitialConditionError(f"{what} must be real numbers, got dtype {values.dtype}")
+    if values.dtype.kind != "f":
+        raise InitialConditionError(
+            f"{what} must be real floating-point numbers, got dtype {values.dtype} (convert "
+            "with .astype(float); nothing is cast silently)"
+        )
     if values.shape != (grid.n,):
         raise InitialConditionError(
             f"{what} have shape {values.shape}, but the grid has {grid.n} nodes"

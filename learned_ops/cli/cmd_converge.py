@@ -169,6 +169,10 @@ def run(args: argparse.Namespace) -> int:
         raise solvers.SolverError(
             f"--plot {args.plot}: use a file name ending in {', '.join(_PLOT_SUFFIXES)}"
         )
+    if args.plot:
+        from learned_ops.atomic import check_target
+
+        check_target(args.plot)  # fail before the study, not after it
     grids = _grids(args.grids, args.kind)
     operator = _operator(args)
     probe = solvers.Grid(max(args.n, 3), -2.0, 2.0, args.boundary)

@@ -92,14 +92,15 @@ def _splits(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``learned-ops train``."""
+    from learned_ops.atomic import check_target
     from learned_ops.operator_file import save_stencil
     from learned_ops.recipes import recipe_settings
     from learned_ops.training import fit_least_squares, train_stencil
 
     if args.out is not None and args.out.exists() and not args.force and not args.resume:
         raise TrainingError(f"{args.out} exists; pass --force to overwrite it")
-    if args.out is not None and not args.out.parent.is_dir():
-        raise TrainingError(f"output folder {args.out.parent} does not exist; create it first")
+    if args.out is not None:
+        check_target(args.out)
     splits = _splits(args)
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     checkpoint = args.checkpoint or (
