@@ -12,8 +12,8 @@ Two families:
 A dataset is a pure function of its spec and seed: samples are drawn in fixed-size chunks, chunk
 ``c`` from ``numpy.random.default_rng([seed, c])``, so the in-memory arrays and the streamed
 (``train_stencil(..., stream=True)``, through ``tf.data``) batches are identical, and any
-sample range can be produced without the ones before it. Train, validation and test splits are disjoint index ranges
-of one dataset.
+sample range can be produced without the ones before it. Train, validation and test splits
+are disjoint index ranges of one dataset.
 """
 
 from __future__ import annotations

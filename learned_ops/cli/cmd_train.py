@@ -118,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
                                    learning_rate=args.learning_rate)
         result = train_stencil(
             args.offsets, args.derivative, accuracy_order=args.order, splits=splits,
-            target=args.target, symmetric=args.symmetric, settings=settings, seed=args.seed, stream=args.stream,
+            target=args.target, symmetric=args.symmetric, settings=settings, seed=args.seed,
+            stream=args.stream,
             checkpoint=checkpoint, resume=args.resume, progress=progress,
             name=args.name or "learned",
         )

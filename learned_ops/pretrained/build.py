@@ -96,7 +96,8 @@ def build_one(spec: PretrainedSpec, progress: bool = False) -> Stencil:
         progress) else None
     result = train_stencil(spec.offsets, spec.derivative_order,
                            accuracy_order=spec.accuracy_order, splits=splits,
-                           symmetric=spec.symmetric, recipe=spec.recipe, seed=spec.seed, progress=say, name=spec.name)
+                           symmetric=spec.symmetric, recipe=spec.recipe, seed=spec.seed,
+                           progress=say, name=spec.name)
     provenance = {**result.stencil.provenance, "recipe": spec.recipe,
                   "built_by": "learned_ops.pretrained.build"}
     return result.stencil.with_metadata(name=spec.name, description=spec.description,

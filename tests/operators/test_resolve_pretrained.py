@@ -118,7 +118,8 @@ def test_shipped_operator_is_valid(name: str) -> None:
     assert recorded["accuracy_order"] == stencil.accuracy_order
     if not stencil.is_consistent:
         defect = stencil.leading_defect()
-        assert defect is not None and defect.index <= stencil.derivative_order
+        assert defect is not None
+        assert defect.index <= stencil.derivative_order
         assert stencil.provenance.get("flagged_inconsistent") is True, (
             f"{name} is inconsistent but not flagged in its provenance"
         )

@@ -203,7 +203,8 @@ def _check_cli(argv: list[str], capsys, tmp_path: Path) -> None:
     assert code == 2, (argv, captured.err)
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
-    assert "Traceback" not in captured.err and captured.out == ""
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
     assert set(tmp_path.rglob("*")) <= before, "a partial output file was left behind"
 
 

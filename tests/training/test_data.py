@@ -21,10 +21,12 @@ def test_seed_family_matches_the_notebook_formula() -> None:
     batch = family.functions(seed=3, start=0, stop=50)
     k = np.rint(batch.wavenumbers / np.pi)
     np.testing.assert_array_equal(batch.wavenumbers, k * np.pi)
-    assert k.min() >= 0 and k.max() < 20
+    assert k.min() >= 0
+    assert k.max() < 20
     b = batch.amplitudes.sum(axis=1)  # b*a + b*(1-a)
     a = batch.amplitudes[:, 0] / b
-    assert np.all((0 <= a) & (a <= 1)) and np.all((0 <= b) & (b <= 2))
+    assert np.all((0 <= a) & (a <= 1))
+    assert np.all((0 <= b) & (b <= 2))
     x = family.grid
     k1, k2 = k[:, :1], k[:, 1:]
     a, b = a[:, None], b[:, None]
@@ -72,7 +74,8 @@ def test_exact_derivatives_agree_with_high_order_differences(m: int, family) -> 
 def test_band_family_angles_are_uniform_on_the_band() -> None:
     family = BandFamily(theta_max=1.2, modes=4)
     theta = family.functions(0, 0, 4000).wavenumbers * family.dx
-    assert theta.min() >= 0 and theta.max() <= 1.2
+    assert theta.min() >= 0
+    assert theta.max() <= 1.2
     counts, _ = np.histogram(theta, bins=6, range=(0, 1.2))
     assert counts.min() > 0.8 * counts.mean()
 
@@ -80,8 +83,10 @@ def test_band_family_angles_are_uniform_on_the_band() -> None:
 def test_splits_are_disjoint_and_cover_the_dataset() -> None:
     splits = make_splits(SeedFamily(), 1000, 0)
     ranges = [splits.range(s) for s in ("train", "val", "test")]
-    assert ranges[0][0] == 0 and ranges[-1][1] == 1000
-    assert ranges[0][1] == ranges[1][0] and ranges[1][1] == ranges[2][0]
+    assert ranges[0][0] == 0
+    assert ranges[-1][1] == 1000
+    assert ranges[0][1] == ranges[1][0]
+    assert ranges[1][1] == ranges[2][0]
     train, _ = splits.arrays("train", 0)
     test, _ = splits.arrays("test", 0)
     train_rows = {row.tobytes() for row in train}

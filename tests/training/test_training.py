@@ -71,7 +71,8 @@ def test_float64_survives_the_forward_pass_and_the_gradient() -> None:
     delta[:, 20] = 1e-10
     out = layer(tf.constant(u)).numpy()
     out_perturbed = layer(tf.constant(u + delta)).numpy()
-    assert out.dtype == np.float64 and layer.theta.dtype == "float64"
+    assert out.dtype == np.float64
+    assert layer.theta.dtype == "float64"
     # output 18 reads u[18:21] with weight +50 on u[20]: the 1e-10 change must show as 5e-9
     np.testing.assert_allclose(out_perturbed[:, 18] - out[:, 18], 50 * 1e-10, rtol=1e-4)
 
@@ -128,7 +129,8 @@ def test_streaming_gives_the_in_memory_result(small_splits) -> None:
 def test_provenance_records_data_seed_settings_losses_versions(small_splits, tmp_path) -> None:
     result = train_stencil((-1, 0, 1), 1, splits=small_splits, seed=2, progress=None)
     prov = result.stencil.provenance
-    assert prov["data"]["seed"] == 11 and prov["init_seed"] == 2
+    assert prov["data"]["seed"] == 11
+    assert prov["init_seed"] == 2
     assert prov["settings"]["optimizer"] == "sgd"
     assert len(prov["history"]) == result.epochs_run
     assert {"tensorflow", "keras", "numpy"} <= set(prov["versions"])
