@@ -42,9 +42,13 @@ def test_heat_with_any_second_derivative_runs_or_refuses_cleanly(op, stepper, ki
         problem = Heat(0.01, op, grid)
         solution = solve(problem, u0, 0.05, stepper=stepper)
     except (SolverError, LearnedOpsError) as exc:
-        assert str(exc)
-        return
-    assert np.isfinite(solution.final).all()
+        message = str(exc)
+    else:
+        message = ""
+    if message:
+        assert len(message) > 10  # a refusal says why
+    else:
+        assert np.isfinite(solution.final).all()
 
 
 @SETTINGS
@@ -54,6 +58,10 @@ def test_advection_with_any_first_derivative_runs_or_refuses_cleanly(op) -> None
     try:
         solution = solve(Advection(1.0, op, grid), np.cos(np.pi * grid.x / 2), 0.2)
     except (SolverError, LearnedOpsError) as exc:
-        assert str(exc)
-        return
-    assert np.isfinite(solution.final).all()
+        message = str(exc)
+    else:
+        message = ""
+    if message:
+        assert len(message) > 10  # a refusal says why
+    else:
+        assert np.isfinite(solution.final).all()
