@@ -103,113 +103,125 @@ def run(cur, nxt, rel, w, omin, a, b, dt, steps, n, gl, gr, periodic, start, sto
                 if a[i + 1, j] != 0.0:
                     pre[i] = True
                     keep[j] = True
-    for step in range(steps):
-        check = check_every > 0 and (step + 1) % check_every == 0
+    # Rows are independent: each runs a whole group of steps (up to the next check) while
+    # its two buffers stay in cache, then the next row; checks happen between groups.
+    group = steps if check_every <= 0 else check_every
+    g0 = 0
+    while g0 < steps:
+        g1 = min(steps, g0 + group)
+        check = check_every > 0 and g1 % check_every == 0
         for r in range(rows):
-            u = cur[r]
-            out = nxt[r]
-            total = 0.0
-            for blk in range(bounds.shape[0]):
-                p0 = bounds[blk, 0]
-                p1 = bounds[blk, 1]
-                base = p0 - hl  # grid index of local index 0
-                for i in range(s):
-                    last = i == s - 1
-                    # stage i on rows [klo, khi): the block plus what later stages read
-                    klo = p0 - (s - 1 - i) * gl
-                    khi = p1 + (s - 1 - i) * gr
-                    if not periodic:
-                        klo = max(klo, 0)
-                        khi = min(khi, n)
-                    if i == 0:
-                        src = u
-                        sshift = ushift
-                    else:
-                        src = yloc[i % 2]
-                        sshift = -base
-                    ynext = yloc[(i + 1) % 2]
-                    ki = kloc[i]
-                    if pre[i] and not last:  # y_{i+1} terms from stages before i
-                        for t in range(klo - base, khi - base):
-                            ypre[t] = u[t + base + ushift]
-                        for j in range(i):
-                            c = dt * a[i + 1, j]
-                            if c != 0.0:
-                                yp = ypre[klo - base : khi - base]
-                                kj = kloc[j][klo - base : khi - base]
-                                for t in range(khi - klo):
-                                    yp[t] += c * kj[t]
-                    lo = klo if periodic else max(klo, start)
-                    hi = khi if periodic else min(khi, stop)
-                    m = hi - lo
-                    if m > 0:
-                        x = src[lo + sshift + omin : hi + sshift + omin + span]
-                        q0 = lo - base
-                        uu = u[lo + ushift : hi + ushift]
-                        if last:
-                            dst = out[lo + ushift : hi + ushift]
-                            f = fin[q0 : q0 + m] if s > 1 else uu
-                            last_stage(x, rel, w, f, dst, cb[i], m)
+            if g0 % 2 == 0:
+                u = cur[r]
+                out = nxt[r]
+            else:
+                u = nxt[r]
+                out = cur[r]
+            for step in range(g0, g1):
+                last = check and step == g1 - 1
+                total = 0.0
+                for blk in range(bounds.shape[0]):
+                    p0 = bounds[blk, 0]
+                    p1 = bounds[blk, 1]
+                    base = p0 - hl  # grid index of local index 0
+                    for i in range(s):
+                        last = i == s - 1
+                        # stage i on rows [klo, khi): the block plus what later stages read
+                        klo = p0 - (s - 1 - i) * gl
+                        khi = p1 + (s - 1 - i) * gr
+                        if not periodic:
+                            klo = max(klo, 0)
+                            khi = min(khi, n)
+                        if i == 0:
+                            src = u
+                            sshift = ushift
                         else:
-                            yb = ypre[q0 : q0 + m] if pre[i] else uu
-                            fs = uu if i == 0 else fin[q0 : q0 + m]
-                            fd = fin[q0 : q0 + m]
-                            yn = ynext[q0 : q0 + m]
-                            kd = ki[q0 : q0 + m]
-                            if keep[i] or pre[i]:
-                                inner_stage(x, rel, w, yb, fs, fd, yn, kd, cy[i], cb[i], m)
-                            elif i == 0:
-                                first_update(x, rel, w, uu, fd, yn, cy[i], cb[i], m)
-                            else:
-                                inner_update(x, rel, w, yb, fd, yn, cy[i], cb[i], m)
-                    if not periodic:  # edge rows: dense blocks (scalar; a few rows)
-                        for row in range(klo, khi):
-                            if row < start:
-                                acc = 0.0
-                                for col in range(wl):
-                                    acc += lblock[row, col] * src[col + sshift]
-                            elif row >= stop:
-                                acc = 0.0
-                                for col in range(wr):
-                                    acc += rblock[row - stop, col] * src[n - wr + col + sshift]
-                            else:
-                                continue
-                            q = row - base
+                            src = yloc[i % 2]
+                            sshift = -base
+                        ynext = yloc[(i + 1) % 2]
+                        ki = kloc[i]
+                        if pre[i] and not last:  # y_{i+1} terms from stages before i
+                            for t in range(klo - base, khi - base):
+                                ypre[t] = u[t + base + ushift]
+                            for j in range(i):
+                                c = dt * a[i + 1, j]
+                                if c != 0.0:
+                                    yp = ypre[klo - base : khi - base]
+                                    kj = kloc[j][klo - base : khi - base]
+                                    for t in range(khi - klo):
+                                        yp[t] += c * kj[t]
+                        lo = klo if periodic else max(klo, start)
+                        hi = khi if periodic else min(khi, stop)
+                        m = hi - lo
+                        if m > 0:
+                            x = src[lo + sshift + omin : hi + sshift + omin + span]
+                            q0 = lo - base
+                            uu = u[lo + ushift : hi + ushift]
                             if last:
-                                f0 = fin[q] if s > 1 else u[row]
-                                out[row] = f0 + cb[i] * acc
+                                dst = out[lo + ushift : hi + ushift]
+                                f = fin[q0 : q0 + m] if s > 1 else uu
+                                last_stage(x, rel, w, f, dst, cb[i], m)
                             else:
-                                ki[q] = acc
-                                y0 = ypre[q] if pre[i] else u[row]
-                                ynext[q] = y0 + cy[i] * acc
-                                f0 = u[row] if i == 0 else fin[q]
-                                fin[q] = f0 + cb[i] * acc
-                if check:
-                    v = out[p0 + ushift : p1 + ushift]
-                    m = p1 - p0
-                    s0 = s1 = s2 = s3 = 0.0
-                    t = 0
-                    while t + 4 <= m:
-                        s0 += v[t] * v[t]
-                        s1 += v[t + 1] * v[t + 1]
-                        s2 += v[t + 2] * v[t + 2]
-                        s3 += v[t + 3] * v[t + 3]
-                        t += 4
-                    while t < m:
-                        s0 += v[t] * v[t]
-                        t += 1
-                    total += (s0 + s1) + (s2 + s3)
-            if periodic:
-                for t in range(hl):
-                    out[t] = out[n + t]
-                for t in range(hr):
-                    out[hl + n + t] = out[hl + t]
-            if check:
-                sq[r] = total
-        cur, nxt = nxt, cur
+                                yb = ypre[q0 : q0 + m] if pre[i] else uu
+                                fs = uu if i == 0 else fin[q0 : q0 + m]
+                                fd = fin[q0 : q0 + m]
+                                yn = ynext[q0 : q0 + m]
+                                kd = ki[q0 : q0 + m]
+                                if keep[i] or pre[i]:
+                                    inner_stage(x, rel, w, yb, fs, fd, yn, kd, cy[i], cb[i], m)
+                                elif i == 0:
+                                    first_update(x, rel, w, uu, fd, yn, cy[i], cb[i], m)
+                                else:
+                                    inner_update(x, rel, w, yb, fd, yn, cy[i], cb[i], m)
+                        if not periodic:  # edge rows: dense blocks (scalar; a few rows)
+                            for row in range(klo, khi):
+                                if row < start:
+                                    acc = 0.0
+                                    for col in range(wl):
+                                        acc += lblock[row, col] * src[col + sshift]
+                                elif row >= stop:
+                                    acc = 0.0
+                                    for col in range(wr):
+                                        acc += rblock[row - stop, col] * src[n - wr + col + sshift]
+                                else:
+                                    continue
+                                q = row - base
+                                if last:
+                                    f0 = fin[q] if s > 1 else u[row]
+                                    out[row] = f0 + cb[i] * acc
+                                else:
+                                    ki[q] = acc
+                                    y0 = ypre[q] if pre[i] else u[row]
+                                    ynext[q] = y0 + cy[i] * acc
+                                    f0 = u[row] if i == 0 else fin[q]
+                                    fin[q] = f0 + cb[i] * acc
+                    if last:
+                        v = out[p0 + ushift : p1 + ushift]
+                        m = p1 - p0
+                        s0 = s1 = s2 = s3 = 0.0
+                        t = 0
+                        while t + 4 <= m:
+                            s0 += v[t] * v[t]
+                            s1 += v[t + 1] * v[t + 1]
+                            s2 += v[t + 2] * v[t + 2]
+                            s3 += v[t + 3] * v[t + 3]
+                            t += 4
+                        while t < m:
+                            s0 += v[t] * v[t]
+                            t += 1
+                        total += (s0 + s1) + (s2 + s3)
+                if periodic:
+                    for t in range(hl):
+                        out[t] = out[n + t]
+                    for t in range(hr):
+                        out[hl + n + t] = out[hl + t]
+                if last:
+                    sq[r] = total
+                u, out = out, u
         if check:
             for r in range(rows):
                 if not sq[r] <= ceil2[r]:
-                    return step + 1
+                    return g1
+        g0 = g1
     return steps
 
