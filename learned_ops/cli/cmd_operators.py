@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="example:\n  learned-ops list\n  learned-ops list --json",
     )
     p_list.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_list.add_argument("--quiet", action="store_true", help="no messages on stderr")
     p_list.set_defaults(handler=_handle_list)
 
     p_inspect = subparsers.add_parser(
