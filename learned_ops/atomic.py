@@ -61,8 +61,19 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _default_mode(target: Path) -> int:
+    """The mode a plain ``open(target, "w")`` would give: the old file's, else 0o666 & ~umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _replace(tmp: Path, target: Path) -> None:
     try:
+        os.chmod(tmp, _default_mode(target))  # mkstemp makes 0600 files; match a normal write
         os.replace(tmp, target)
     except OSError as exc:
         raise OperatorFileError(

@@ -116,3 +116,23 @@ def test_read_only_folder(tmp_path: Path) -> None:  # pragma: no cover - not run
             atomic_write_text(folder / "a.txt", "x")
     finally:
         folder.chmod(0o700)
+
+
+def test_written_files_get_normal_permissions(tmp_path) -> None:
+    """mkstemp creates 0600 files; the result must look like a plain write (umask applied)."""
+    import os
+
+    from learned_ops.atomic import atomic_path, atomic_write_text
+
+    umask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.json", "{}")
+        with atomic_path(tmp_path / "b.txt") as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "b.txt").stat().st_mode & 0o777 == 0o644
+    (tmp_path / "a.json").chmod(0o600)
+    atomic_write_text(tmp_path / "a.json", "{}")  # an existing file keeps its mode
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o600
