@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import math
+import os
 import signal
 import sys
 import threading
@@ -67,6 +68,12 @@ class TrainingResult:
 def default_splits(n_samples: int = 50_000, seed: int = 0, family: Any = None) -> Splits:
     """The seed notebook's data size (50,000 samples) split 64/16/20 into disjoint parts."""
     return make_splits(family or SeedFamily(), n_samples, seed)
+
+
+def _quiet_tensorflow_logs() -> None:
+    """Hide TensorFlow's C++ start-up chatter (no GPU found, CPU features) unless the user set
+    ``TF_CPP_MIN_LOG_LEVEL`` themselves; Python-level errors still raise as usual."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def _stderr_progress(message: str) -> None:
@@ -306,6 +313,7 @@ def train_stencil(
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
+    _quiet_tensorflow_logs()
     import keras
     import tensorflow as tf
 
