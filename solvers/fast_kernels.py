@@ -80,8 +80,9 @@ def jit_available() -> bool:
     return not jit_disabled() and _compiled_run() is not None
 
 
-def _blocks(n: int) -> np.ndarray:
-    count = max(1, math.ceil(n / BLOCK))
+def _blocks(n: int, stages: int) -> np.ndarray:
+    # One stage needs no halo and no scratch: a single pass over the row, no block overhead.
+    count = 1 if stages == 1 else max(1, math.ceil(n / BLOCK))
     edges = np.linspace(0, n, count + 1).round().astype(np.int64)
     return np.ascontiguousarray(np.stack([edges[:-1], edges[1:]], axis=1))
 
@@ -105,7 +106,7 @@ def _supported(disc: Discretization, tableau: ButcherTableau) -> bool:
     start, stop = disc.interior
     edge = max(start, n - stop, disc.left_block.shape[1], disc.right_block.shape[1])
     # Edge rows and the columns their blocks read must lie inside the first / last block.
-    return n <= BLOCK or edge + s * max(gl, gr) <= BLOCK // 2
+    return n <= BLOCK or s == 1 or edge + s * max(gl, gr) <= BLOCK // 2
 
 
 class FastRungeKuttaKernel:
@@ -140,7 +141,7 @@ class FastRungeKuttaKernel:
         self._w = tuple(weights)
         self._a = np.ascontiguousarray(tableau.a, dtype=np.float64)
         self._b = np.ascontiguousarray(tableau.b, dtype=np.float64)
-        self._bounds = _blocks(n)
+        self._bounds = _blocks(n, s)
         if disc.periodic:
             self._start, self._stop = 0, n
             empty = np.zeros((0, 0))
