@@ -12,6 +12,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	$(BIN)/python -m learned_ops.cli.warm
 	touch $(STAMP)
 
 demo: $(STAMP)
