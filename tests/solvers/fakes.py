@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+# The seed's learned stencils: least-squares optima on the seed's data (FINDINGS.md).
 SEED_FORWARD = ((0, 1), [-0.94952, 1.01323])
+SEED_BACKWARD = ((-1, 0), [-1.01323, 0.94952])
 SEED_CENTRAL = ((-1, 0, 1), [-0.51914, 0.00012, 0.51902])
 
 
