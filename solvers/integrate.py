@@ -309,11 +309,13 @@ def solve(
     limit = stability_limit(problem, tableau)
     dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, notes)
     if limit.growth_rate > 0.0:
+        where = ("the operator's boundary closures make" if limit.growth_source == "closure"
+                 else "the operator is slightly anti-dissipative, so")
         notes.append(
-            f"the operator's boundary closures make the semi-discrete system grow: an "
+            f"{where} the semi-discrete system grow: an "
             f"eigenvalue has real part {limit.growth_rate:.4g} > 0 (e-folding time "
-            f"{1.0 / limit.growth_rate:.4g}); expect growth like exp({limit.growth_rate:.3g} t) "
-            "from the boundary, whatever the time step"
+            f"{1.0 / limit.growth_rate:.4g}); expect growth like exp({limit.growth_rate:.3g} t), "
+            "whatever the time step"
         )
     for message in notes[before:]:
         warnings.warn(message, SolverWarning, stacklevel=2)

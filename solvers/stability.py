@@ -40,6 +40,10 @@ __all__ = [
 LimitKind = Literal["finite", "amplifying", "imaginary-axis", "unconditional"]
 
 RE_TOL = 1e-9
+WEAK_GROWTH_RTOL = 1e-3
+"""Growing eigenvalues with Re(lambda) <= this times max|lambda| are *weak* growth (e.g. a
+learned stencil a hair off symmetry): reported with their rate, not refused. Stronger growth
+(a downwind or inconsistent-at-theta=0 operator) makes every time step unstable."""
 """Re(lambda)/|lambda| below this counts as zero (round-off in a symbol or an eigen-solve)."""
 COEF_TOL = 1e-10
 """Normalised coefficients of |R|**2 - 1 below this count as zero."""
@@ -69,11 +73,13 @@ class StabilityLimit:
         method: ``symbol`` (periodic), or ``eigenvalues + interior symbol`` (bounded; for
             more than EXACT_EIG_MAX free nodes the eigenvalues of a section of the grid with
             the same spacing).
-        growth_rate: Largest positive real part of an eigenvalue that comes from the
-            boundary closures alone (0 if none): the semi-discrete system itself grows like
-            ``exp(growth_rate t)``, whatever the time step. Such modes do not make the run
-            refused (the interior is stable); the limit then keeps the stepper from adding
-            growth of its own, judged on the eigenvalue's imaginary part.
+        growth_rate: Largest positive real part of a *weakly* growing eigenvalue (0 if none):
+            one that comes from the boundary closures alone, or one whose real part is at most
+            ``WEAK_GROWTH_RTOL`` times the largest eigenvalue. The semi-discrete system itself
+            grows like ``exp(growth_rate t)``, whatever the time step. Such modes do not make
+            the run refused; the limit then keeps the stepper from adding growth of its own,
+            judged on the eigenvalue's imaginary part.
+        growth_source: ``"closure"``, ``"interior"`` or ``""`` (no weak growth).
     """
 
     dt: float
@@ -86,6 +92,7 @@ class StabilityLimit:
     theta: float | None = None
     method: str = "symbol"
     growth_rate: float = 0.0
+    growth_source: str = ""
 
     @property
     def stable(self) -> bool:
@@ -257,45 +264,60 @@ def _explain(problem: Problem, tableau: ButcherTableau, kind: LimitKind, dt: flo
     return text
 
 
-def _closure_growth(problem: Problem, lam: np.ndarray) -> tuple[np.ndarray, float]:
-    """Growing eigenvalues that only the boundary closures have: (projected lam, max rate).
+def _weak_growth(problem: Problem, lam: np.ndarray) -> tuple[np.ndarray, float, str]:
+    """Growing eigenvalues to report rather than refuse: (projected lam, max rate, source).
 
-    If the interior symbol is not amplifying, an eigenvalue with Re > 0 comes from the edges;
-    its rate does not scale like the operator (1/h**m), so it is reported, not refused, and
-    the step limit for it is judged on its imaginary part.
+    * On a bounded grid whose interior symbol does not grow, an eigenvalue with Re > 0 comes
+      from the edges; its rate does not scale like the operator (1/h**m) -- "closure".
+    * Anywhere, growth with Re(lambda) <= WEAK_GROWTH_RTOL * max|lambda| is weak -- "interior"
+      (tiny anti-dissipation, e.g. a learned stencil a hair off symmetry).
+
+    Such eigenvalues are projected onto the imaginary axis for the time-step limit; anything
+    else that grows is left in place, so the step limit is 0 ("amplifying").
     """
-    bulk = _symbol_eigenvalues(problem, _thetas(None))
-    if np.any(bulk.real > RE_TOL * np.abs(bulk)):
-        return lam, 0.0
-    growing = lam.real > RE_TOL * np.abs(lam)
+    mags = np.abs(lam)
+    growing = lam.real > RE_TOL * mags
     if not growing.any():
-        return lam, 0.0
+        return lam, 0.0, ""
+    source = ""
+    if not problem.grid.is_periodic:
+        bulk = _symbol_eigenvalues(problem, _thetas(None))
+        if not np.any(bulk.real > RE_TOL * np.abs(bulk)):
+            source = "closure"
+    if not source:
+        if np.any(lam.real > WEAK_GROWTH_RTOL * float(mags.max())):
+            return lam, 0.0, ""
+        source = "interior"
     rate = float(lam.real[growing].max())
+    positive = lam.real > 0.0  # the weak growth and its round-off-sized neighbours
     projected = lam.copy()
-    projected[growing] = 1j * lam.imag[growing]
-    return projected, rate
+    projected[positive] = 1j * lam.imag[positive]
+    if rate <= RE_TOL * float(mags.max()):
+        return projected, 0.0, ""  # round-off, not growth worth reporting
+    return projected, rate, source
 
 
 def stability_limit(problem: Problem, stepper: str | ButcherTableau = "rk4") -> StabilityLimit:
     """The largest stable time step for a problem and a stepper, with the reason."""
     tableau = get_tableau(stepper)
     lam, theta, method = _problem_eigenvalues(problem)
-    rate = 0.0
-    if not problem.grid.is_periodic:
-        lam, rate = _closure_growth(problem, lam)
+    lam, rate, source = _weak_growth(problem, lam)
     dt, index, kind = largest_stable_step(lam, tableau)
     limiting = None if index is None else complex(lam[index])
     th = None if (index is None or theta is None) else float(theta[index])
     number = math.inf if math.isinf(dt) else problem.number_for_dt(dt)
     reason = _explain(problem, tableau, kind, dt, limiting, th)
     if rate > 0.0:
+        cause = ("the boundary closures give the semi-discrete system" if source == "closure"
+                 else "the operator is slightly anti-dissipative: the semi-discrete system has")
         reason += (
-            f"; note: the boundary closures give the semi-discrete system a growing mode "
-            f"(max Re lambda = {rate:.4g}, e-folding time {1.0 / rate:.4g}), so solutions may "
-            "grow like exp(rate t) whatever the time step"
+            f"; note: {cause} a weakly growing mode (max Re lambda = {rate:.4g}, e-folding "
+            f"time {1.0 / rate:.4g}), so solutions may grow like exp(rate t) whatever the "
+            "time step"
         )
     return StabilityLimit(
         dt, number, problem.number_name, tableau.name, kind, reason, limiting, th, method, rate,
+        source,
     )
 
 

@@ -154,3 +154,39 @@ def test_round_off_eigenvalues_are_not_taken_as_amplifying() -> None:
             limit = stable_numbers(operator, "advection", "rk4", velocity_sign=sign)
             assert limit.kind == "finite"
             assert float(limit) > 1.0
+
+
+def test_weak_anti_dissipation_is_reported_not_refused() -> None:
+    """A learned order-2 stencil 1e-5 off skew-symmetry grows like exp(1e-3 t) for one
+    velocity sign: that is reported (rate, e-folding time), not a refusal of every dt; a
+    downwind stencil (growth of order |lambda|) is still refused."""
+    import warnings
+
+    import numpy as np
+
+    from learned_ops import Stencil, textbook_stencil
+    from solvers import Advection, Grid, SolverWarning, solve, stability_limit
+
+    skew = np.array([1.0, -8.0, 0.0, 8.0, -1.0]) / 12.0 + 0.005 * np.array([1, -2, 0, 2, -1])
+    wobble = 1e-5 * np.array([1.0, -4.0, 6.0, -4.0, 1.0])  # keeps mu_0..mu_3 = 0, 1, 0, 0
+    learned = Stencil((-2, -1, 0, 1, 2), skew + wobble, 1)
+    assert learned.accuracy_order == 2
+    grid = Grid.periodic(200)
+    rates = []
+    for velocity in (1.0, -1.0):
+        limit = stability_limit(Advection(velocity, learned, grid), "rk4")
+        assert limit.kind == "finite"
+        assert float(limit) > 1.0
+        rates.append(limit.growth_rate)
+    assert max(rates) > 1e-4
+    assert min(rates) == 0.0  # the other direction is damped
+    growing = Advection(1.0 if rates[0] > 0 else -1.0, learned, grid)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        solution = solve(growing, np.sin(np.pi * grid.x / 2), 1.0)
+    assert any(issubclass(w.category, SolverWarning) and "anti-dissipative" in str(w.message)
+               for w in caught)
+    assert np.isfinite(solution.final).all()
+    downwind = stability_limit(Advection(1.0, textbook_stencil(1, (0, 1)), grid), "rk4")
+    assert downwind.kind == "amplifying"
+    assert downwind.growth_rate == 0.0
