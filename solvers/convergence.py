@@ -215,10 +215,22 @@ def _dt_power(problem: Problem) -> int:
 
 
 def _spatial_order(problem: Problem) -> int:
+    """Smallest verified order of the problem's operators. A composition is judged by its
+    composite stencil on a periodic grid (forward after backward is the order-2 central
+    second derivative); on a bounded grid each factor's own closure rows count too."""
     orders = []
     for op in _operators(problem):
-        parts = [op.outer, op.inner, op] if isinstance(op, ComposedOperator) else [op]
-        orders.append(min(accuracy_order_of(p) for p in parts))
+        if isinstance(op, ComposedOperator):
+            factors = [accuracy_order_of(op.outer), accuracy_order_of(op.inner)]
+            composite = accuracy_order_of(op)
+            if min(factors) == 0:
+                orders.append(0)
+            elif problem.grid.is_periodic:
+                orders.append(composite)
+            else:
+                orders.append(min([*factors, composite]))
+        else:
+            orders.append(accuracy_order_of(op))
     return min(orders)
 
 
@@ -569,6 +581,18 @@ def _start_dt(problem: Problem, stepper: str, number: float | None, fraction: fl
     return fraction * limit.dt if math.isfinite(limit.dt) else fraction * problem.dt_for_number(1)
 
 
+def _still_rising(orders: dict[str, tuple[float, ...]], first: int, last: int,
+                  expected: float) -> str:
+    """A hint when the pairwise orders are still climbing towards the expected order."""
+    pairs = orders["l2"][max(first - 1, 0):last]
+    if len(pairs) >= 2 and all(b > a for a, b in itertools.pairwise(pairs)) and pairs[-1] < expected:
+        shown = ", ".join(f"{v:.2f}" for v in pairs)
+        return (f"; the pairwise orders are still rising ({shown}): the grids are not yet in "
+                "the asymptotic range -- refine further or use a smoother initial condition "
+                "(e.g. --ic mode:1)")
+    return ""
+
+
 def convergence_study(
     problem: Problem,
     t_final: float,
@@ -773,6 +797,8 @@ def _assemble(kind: str, description: str, stepper: str, runs: list[_Level], p: 
         got = ", ".join(f"{k} {fitted[k]:.2f}" for k in NORMS)
         reason = (f"fitted orders {got}; expected {p} (tolerance {tolerance:g}): "
                   + ("met" if meets else "NOT met"))
+        if not meets:
+            reason += _still_rising(orders, first, last, p)
     return ConvergenceStudy(
         kind, description, stepper, tuple(r.n for r in runs), tuple(r.h for r in runs),
         tuple(r.dt for r in runs), errors, orders, fitted, mean, (first, last), p, converges,

@@ -95,8 +95,13 @@ def operator_moments(offsets: np.ndarray, coefficients: np.ndarray, count: int) 
     return np.array([float(np.sum(c * j**q)) / factorial(q) for q in range(count)])
 
 
-def _first_defect(offsets: np.ndarray, coefficients: np.ndarray, order: int) -> tuple[int, float]:
-    """Index and value of the first moment that differs from delta(q, m)."""
+def _first_defect(offsets: np.ndarray, coefficients: np.ndarray, order: int
+                  ) -> tuple[int, float] | None:
+    """Index and value of the first moment that differs from delta(q, m); None when every
+    moment checked matches (an exact operator, such as the identity for m = 0).
+
+    Kept here rather than imported: ``solvers`` depends only on the operator protocol, so it
+    verifies orders itself (the same rule as ``learned_ops.moments``)."""
     j = np.abs(np.asarray(offsets, dtype=np.float64))
     for q in range(len(coefficients) + order + 64):
         mu = operator_moments(offsets, coefficients, q + 1)[q]
@@ -104,14 +109,16 @@ def _first_defect(offsets: np.ndarray, coefficients: np.ndarray, order: int) -> 
         scale = max(1.0, float(np.sum(np.abs(coefficients) * j**q)) / factorial(q))
         if abs(mu - expected) > MOMENT_TOLERANCE * scale:
             return q, mu
-    raise AssertionError("a finite stencil cannot match every moment")  # pragma: no cover
+    return None
 
 
 def accuracy_order_of(operator: object) -> int:
     """Accuracy order verified from the moments (0: inconsistent)."""
     offsets, coefficients, order = stencil_data(operator)
-    q, _ = _first_defect(offsets, coefficients, order)
-    return max(0, q - order)
+    defect = _first_defect(offsets, coefficients, order)
+    if defect is None:  # exact: the most any stencil on these taps can have (a lower bound)
+        return max(1, len(coefficients) - order + 1)
+    return max(0, defect[0] - order)
 
 
 def consistency_problem(operator: object) -> str | None:
@@ -126,9 +133,10 @@ def consistency_problem(operator: object) -> str | None:
         detail = operator.leading_defect().describe()
     else:
         offsets, coefficients, order = stencil_data(operator)
-        q, mu = _first_defect(offsets, coefficients, order)
-        if q > order:
+        defect = _first_defect(offsets, coefficients, order)
+        if defect is None or defect[0] > order:
             return None
+        q, mu = defect
         expected = 1.0 if q == order else 0.0
         detail = (
             f"moment mu_{q} = {mu:.6g} but must be {expected:g} (off by {mu - expected:+.3g})"

@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "  learned-ops converge advection --operator fd:1:-2,-1,0,1,2\n"
             "  learned-ops converge heat --operator fd:2:-1,0,1 --grids 50,100,200,400\n"
             "  learned-ops converge advection --operator fd:1:-1,0 --kind coupled "
-            "--stepper euler\n"
+            "--stepper euler --ic mode:1\n"
             "  learned-ops converge advection --operator fd:1:-1,0 --kind time --stepper ssprk3\n"
             "  learned-ops converge heat --operator fd:2:-2,-1,0,1,2 --boundary bounded "
             "--plot heat.png --json"

@@ -12,7 +12,7 @@ import pytest
 
 from learned_ops import Stencil, central_stencil, textbook_stencil
 from learned_ops.pretrained import list_pretrained, load_pretrained
-from solvers import Advection, Grid, Heat, convergence_study
+from solvers import Advection, Grid, Heat, SineMode, convergence_study
 
 TOL = 0.1
 PRETRAINED_GRIDS = (50, 100, 200, 400, 800, 1600)
@@ -201,3 +201,28 @@ def test_seed_stencils_composed_into_uxx_diverge_on_heat(seed_forward, seed_back
     assert study.fitted_orders["l2"] < 0
     assert "seed-forward is inconsistent" in study.reason
     assert "seed-backward is inconsistent" in study.reason
+
+
+def test_composed_first_derivatives_are_expected_at_the_composite_order() -> None:
+    """Forward after backward is the order-2 central second derivative on a periodic grid."""
+    from learned_ops import textbook_stencil
+
+    pair = (textbook_stencil(1, (0, 1)), textbook_stencil(1, (-1, 0)))
+    study = convergence_study(_heat(pair), HEAT_T)
+    assert study.expected_order == 2
+    study.assert_order(2, 0.1)
+
+
+def test_pre_asymptotic_upwind_study_says_the_orders_are_still_rising() -> None:
+    """The default bump is under-resolved on coarse grids: first-order upwind is still climbing
+    towards 1 at n = 800, and the verdict must say so rather than just 'below'."""
+    from learned_ops import textbook_stencil
+
+    study = convergence_study(_advection(textbook_stencil(1, (-1, 0))), ADVECTION_T,
+                              kind="coupled", stepper="euler")
+    assert not study.meets_expected
+    assert study.converges
+    assert "still rising" in study.reason
+    rising = convergence_study(_advection(textbook_stencil(1, (-1, 0))), ADVECTION_T,
+                               kind="coupled", stepper="euler", u0=SineMode(1))
+    assert rising.meets_expected, rising.table()

@@ -190,3 +190,13 @@ def test_weak_anti_dissipation_is_reported_not_refused() -> None:
     downwind = stability_limit(Advection(1.0, textbook_stencil(1, (0, 1)), grid), "rk4")
     assert downwind.kind == "amplifying"
     assert downwind.growth_rate == 0.0
+
+
+def test_exact_operators_have_an_order_and_are_consistent() -> None:
+    """The identity (m = 0) matches every moment: no AssertionError, consistent, order >= 1."""
+    from solvers.operators import accuracy_order_of, consistency_problem
+    from tests.solvers.fakes import BareOperator
+
+    identity = BareOperator((0,), np.array([1.0]), 0)
+    assert accuracy_order_of(identity) >= 1
+    assert consistency_problem(identity) is None
