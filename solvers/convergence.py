@@ -585,7 +585,8 @@ def _still_rising(orders: dict[str, tuple[float, ...]], first: int, last: int,
                   expected: float) -> str:
     """A hint when the pairwise orders are still climbing towards the expected order."""
     pairs = orders["l2"][max(first - 1, 0):last]
-    if len(pairs) >= 2 and all(b > a for a, b in itertools.pairwise(pairs)) and pairs[-1] < expected:
+    rising = all(b > a for a, b in itertools.pairwise(pairs))
+    if len(pairs) >= 2 and rising and pairs[-1] < expected:
         shown = ", ".join(f"{v:.2f}" for v in pairs)
         return (f"; the pairwise orders are still rising ({shown}): the grids are not yet in "
                 "the asymptotic range -- refine further or use a smoother initial condition "
