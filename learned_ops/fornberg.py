@@ -33,7 +33,20 @@ def fornberg_weights_exact(
     Raises:
         StencilError: If the offsets cannot support the derivative order.
     """
-    return _weights(int(derivative_order), tuple(int(o) for o in offsets), Fraction(x0))
+    if isinstance(derivative_order, bool) or not isinstance(derivative_order, (int, np.integer)):
+        raise StencilError(f"derivative order must be an integer, got {derivative_order!r}")
+    nodes = []
+    for o in offsets:
+        if isinstance(o, bool) or not isinstance(o, (int, np.integer, float, np.floating)) or (
+            not float(o).is_integer()
+        ):
+            raise StencilError(f"offsets must be integers, got {o!r} (no rounding is done)")
+        nodes.append(int(o))
+    try:
+        point = Fraction(x0)
+    except (TypeError, ValueError, OverflowError):
+        raise StencilError(f"x0 must be a finite number, got {x0!r}") from None
+    return _weights(int(derivative_order), tuple(nodes), point)
 
 
 @lru_cache(maxsize=1024)

@@ -57,13 +57,27 @@ def stencil_from_keras(
 
     layer = _find_layer(obj)
     if isinstance(layer, StencilLayer):
-        spacing = layer.dx if dx is None else float(dx)
-        m = layer.derivative_order if derivative_order is None else derivative_order
+        given = {"dx": (dx, layer.dx), "offsets": (None if offsets is None else tuple(offsets),
+                                                   tuple(layer.offsets)),
+                 "derivative_order": (derivative_order, layer.derivative_order)}
+        for what, (value, own) in given.items():
+            if value is not None and value != own:
+                raise TrainingError(
+                    f"this StencilLayer was built with {what} = {own!r}; got {value!r}. Leave "
+                    f"{what} out: the layer knows it"
+                )
+        spacing, m = layer.dx, layer.derivative_order
         kernel = np.asarray(layer.kernel().numpy(), dtype=np.float64)
-        taps = tuple(layer.offsets) if offsets is None else tuple(offsets)
+        taps = tuple(layer.offsets)
     else:
         if layer.use_bias or layer.filters != 1:
             raise TrainingError("only a bias-free single-filter Conv1D is a stencil")
+        if tuple(layer.strides) != (1,) or tuple(layer.dilation_rate) != (1,):
+            raise TrainingError(
+                f"Conv1D with strides {layer.strides} and dilation {layer.dilation_rate} is not "
+                "a stencil on consecutive nodes; only strides=1, dilation_rate=1 are"
+            )
+        _check_dx(dx)
         if dx is None or offsets is None:
             raise TrainingError("a Conv1D layer needs dx and offsets (e.g. offsets=(0, 1))")
         spacing, m = float(dx), 1 if derivative_order is None else derivative_order
@@ -80,9 +94,22 @@ def stencil_from_keras(
                    provenance={"method": "keras", "dx": spacing})
 
 
+def _check_dx(dx: object) -> None:
+    if dx is None:
+        return
+    if isinstance(dx, bool) or not isinstance(dx, (int, float, np.floating)) or not (
+        np.isfinite(dx) and dx > 0
+    ):
+        raise TrainingError(f"dx must be a finite number > 0, got {dx!r}")
+
+
 def keras_layer_from_stencil(stencil: Stencil, dx: float, **kwargs: Any) -> Any:
     """A trainable ``StencilLayer`` (free parameterisation) whose kernel starts at ``stencil``."""
     from learned_ops.keras_layer import StencilLayer
+
+    _check_dx(dx)
+    if not isinstance(stencil, Stencil):
+        raise TrainingError(f"expected a Stencil, got {type(stencil).__name__}")
 
     m = stencil.derivative_order
     taps = stencil.taps

@@ -4,8 +4,8 @@
 its kernel written as ``w = (base + basis @ theta) / dx**m``: with ``base = 0`` and
 ``basis = dx**m * I`` it is exactly the seed's free Conv1D kernel; with the null-space basis of
 the moment conditions every value of ``theta`` (step 0 included) has the requested accuracy
-order. Computation is float64 throughout (``dtype="float64"``; inputs of any other dtype are
-refused rather than cast).
+order. Computation is float64 throughout (``dtype="float64"``; Keras widens float32 inputs to
+float64 losslessly before ``call``; nothing is ever narrowed).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+
+from learned_ops.errors import TrainingError
 
 __all__ = ["StencilLayer"]
 
@@ -46,7 +48,9 @@ class StencilLayer(keras.layers.Layer):
         kwargs.setdefault("dtype", "float64")
         super().__init__(**kwargs)
         if self.dtype != "float64" or self.compute_dtype != "float64":
-            raise ValueError(f"StencilLayer computes in float64 only, got dtype {self.dtype}")
+            raise TrainingError(
+                f"StencilLayer computes in float64 only, got dtype {self.dtype}; leave dtype out"
+            )
         self.offsets = [int(o) for o in offsets]
         self.derivative_order = int(derivative_order)
         self.dx = float(dx)
@@ -57,7 +61,9 @@ class StencilLayer(keras.layers.Layer):
             [0.0] * dim if initial_theta is None else [float(t) for t in initial_theta]
         )
         if len(self.initial_theta) != dim:
-            raise ValueError(f"initial_theta needs {dim} values, got {len(self.initial_theta)}")
+            raise TrainingError(
+                f"initial_theta needs {dim} values, got {len(self.initial_theta)}"
+            )
         scale = self.dx ** (-self.derivative_order)
         self._base = tf.constant(np.asarray(self.base) * scale, dtype=tf.float64)
         self._basis = tf.constant(np.asarray(self.basis).reshape(len(self.offsets), dim) * scale,
@@ -81,8 +87,6 @@ class StencilLayer(keras.layers.Layer):
         windows of shape (batch, points - span, taps) (see :meth:`windows`), which training
         uses so that each epoch does not cut the windows again.
         """
-        if inputs.dtype != tf.float64:
-            raise TypeError(f"StencilLayer expects float64 inputs, got {inputs.dtype}")
         if inputs.shape.rank == 3:
             return tf.linalg.matvec(inputs, self.kernel())
         return tf.linalg.matvec(self.windows(inputs), self.kernel())

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.linalg
 
 from learned_ops.constraints import AffineStencilSpace
+from learned_ops.errors import TrainingError
 from learned_ops.objective import Objective
 
 __all__ = ["least_squares_coefficients", "streamed_r_factor"]
@@ -39,7 +40,17 @@ def least_squares_coefficients(objective: Objective, space: AffineStencilSpace,
             rhs = target.ravel() - x @ space.base
             yield np.column_stack([x @ space.basis, rhs])
 
-    r = streamed_r_factor(blocks())
+    try:
+        r = streamed_r_factor(blocks())
+    except ValueError:
+        raise TrainingError(f"the {split} split is empty; ask for more samples") from None
     dim = space.dim
+    diagonal = np.abs(np.diag(r[:dim, :dim])) if r.shape[0] >= dim else np.zeros(1)
+    if r.shape[0] < dim or diagonal.min() <= 1e-12 * max(diagonal.max(), 1e-300):
+        raise TrainingError(
+            f"the {split} data cannot determine the stencil's {dim} free coefficients (a "
+            "rank-deficient design: too few samples, or functions too simple, e.g. a single "
+            "wavenumber); use more samples, a richer data family or fewer offsets"
+        )
     theta = scipy.linalg.solve_triangular(r[:dim, :dim], r[:dim, dim])
     return space.coefficients(theta)

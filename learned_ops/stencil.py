@@ -131,7 +131,8 @@ class Stencil:
         )
 
     def __hash__(self) -> int:
-        return hash((self.offsets, self.derivative_order, self.coefficients.tobytes()))
+        # + 0.0 maps -0.0 to 0.0, so equal stencils (==) hash equally
+        return hash((self.offsets, self.derivative_order, (self.coefficients + 0.0).tobytes()))
 
     def __repr__(self) -> str:
         coeffs = ", ".join(f"{c:.6g}" for c in self.coefficients)

@@ -309,6 +309,11 @@ def train_stencil(
                           symmetric)
     if resume and checkpoint is None:
         raise TrainingError("resume needs a checkpoint path")
+    if stream and settings.shuffle:
+        raise TrainingError(
+            "streaming reads the training samples in order, but these settings reshuffle them "
+            "every epoch (the seed recipe does); train in memory, or set shuffle=False"
+        )
     say = progress or (lambda message: None)
     timings: dict[str, float] = {}
 
@@ -448,7 +453,7 @@ def train_stencil(
     timings["training"] = time.perf_counter() - started
 
     extra = {
-        "recipe": recipe if settings is None or settings == recipe_settings(recipe) else "custom",
+        "recipe": recipe if settings == recipe_settings(recipe) else "custom",
         "settings": settings.to_dict(), "init_seed": seed, "streaming": stream,
         "replicas": int(strategy.num_replicas_in_sync), "history": history,
         "epochs_run": len(history), "versions": _library_versions(True),

@@ -106,3 +106,13 @@ def test_inconsistent_stencil_reports_its_defect() -> None:
     assert "mu_0" in defect.describe()
     assert seed.resolving_band(1e-2) == 0.0
     assert seed.points_per_wavelength(1e-2) == float("inf")
+
+
+def test_equal_stencils_hash_equally_even_with_negative_zero() -> None:
+    from learned_ops import central_stencil
+
+    s = central_stencil(1, 2)
+    a, b = s - s, 0 * s
+    assert a == b
+    assert hash(a) == hash(b)
+    assert len({a, b}) == 1

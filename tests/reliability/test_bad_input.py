@@ -25,7 +25,9 @@ from learned_ops import (
 )
 from learned_ops.cli.main import main
 from learned_ops.constraints import stencil_space
-from learned_ops.data import BandFamily, SeedFamily, make_splits
+from learned_ops.data import BandFamily, SeedFamily, Splits, make_splits
+from learned_ops.fornberg import fornberg_weights
+from learned_ops.training import fit_least_squares
 from learned_ops.pretrained import load_pretrained
 from solvers import Advection, Grid, Heat, SolverError, convergence_study, solve
 
@@ -117,6 +119,14 @@ API_CASES: list[tuple[str, object, str]] = [
     ("unknown initial condition", lambda: solvers.initial_condition("square"), "sinusoid"),
     ("convergence grid list", lambda: convergence_study(_advection(), 0.5, grids=(50,)), "grid"),
     ("convergence kind", lambda: convergence_study(_advection(), 0.5, kind="both"), "kind"),
+    # review findings
+    ("fornberg fractional offset", lambda: fornberg_weights(1, (0, 1.5)), "integers"),
+    ("fornberg fractional order", lambda: fornberg_weights(1.7, (0, 1, 2)), "integer"),
+    ("rank-deficient least squares", lambda: fit_least_squares(
+        (-2, -1, 0, 1, 2), 1, splits=make_splits(SeedFamily(k_min=3, k_max=4), 300, 0)),
+     "rank-deficient"),
+    ("empty training split", lambda: fit_least_squares(
+        (0, 1), 1, splits=Splits(SeedFamily(), 0, 0, 5, 5)), "empty"),
 ]
 
 

@@ -126,6 +126,13 @@ def test_streaming_gives_the_in_memory_result(small_splits) -> None:
     assert streamed.stencil.provenance["streaming"] is True
 
 
+def test_streaming_refuses_per_epoch_shuffling(small_splits) -> None:
+    """Streaming reads samples in order; the seed recipe reshuffles: refused, not ignored."""
+    with pytest.raises(TrainingError, match="shuffle"):
+        train_stencil((0, 1), 1, splits=small_splits, recipe="seed", stream=True,
+                      progress=None)
+
+
 def test_provenance_records_data_seed_settings_losses_versions(small_splits, tmp_path) -> None:
     result = train_stencil((-1, 0, 1), 1, splits=small_splits, seed=2, progress=None)
     prov = result.stencil.provenance
@@ -191,3 +198,20 @@ def test_keras_bridge_reads_the_seeds_conv1d() -> None:
     assert not stencil.is_consistent
     with pytest.raises(TrainingError, match="offsets"):
         stencil_from_keras(model, 0.01)
+    dilated = keras.Sequential([keras.Input((400,)), keras.layers.Reshape((400, 1)),
+                                keras.layers.Conv1D(1, 2, use_bias=False, dilation_rate=2)])
+    with pytest.raises(TrainingError, match="dilation"):
+        stencil_from_keras(dilated, 0.01, offsets=(0, 1))
+    with pytest.raises(TrainingError, match="dx must be"):
+        stencil_from_keras(model, -0.01, offsets=(0, 1))
+
+
+def test_keras_bridge_refuses_to_relabel_a_stencil_layer() -> None:
+    from learned_ops.keras_bridge import keras_layer_from_stencil, stencil_from_keras
+    from learned_ops.textbook import central_stencil
+
+    layer = keras_layer_from_stencil(central_stencil(1, 2), 0.01)
+    with pytest.raises(TrainingError, match="dx"):
+        stencil_from_keras(layer, dx=0.02)
+    with pytest.raises(TrainingError, match="offsets"):
+        stencil_from_keras(layer, offsets=(0, 1, 2))
