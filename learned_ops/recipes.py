@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
@@ -64,8 +65,18 @@ class TrainSettings:
                                 "choose whitened or raw")
         if self.init not in ("zeros", "glorot"):
             raise TrainingError(f"unknown init {self.init!r}; choose zeros or glorot")
+        for name in ("learning_rate", "tolerance") + (("clipnorm",) if self.clipnorm else ()):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                math.isfinite(value)
+            ):
+                raise TrainingError(f"{name} must be a finite number, got {value!r}")
         if not (self.learning_rate > 0):
             raise TrainingError(f"learning rate must be > 0, got {self.learning_rate!r}")
+        for name in ("whitening_samples", "chunk_samples"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise TrainingError(f"{name} must be an integer >= 1, got {value!r}")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             raise TrainingError(f"epochs must be an integer >= 1, got {self.epochs!r}")
         if self.batch_size is not None and (

@@ -76,6 +76,24 @@ def _quiet_tensorflow_logs() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+@contextlib.contextmanager
+def _silenced_stderr(active: bool) -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while TensorFlow starts (its C++ logger ignores
+    TF_CPP_MIN_LOG_LEVEL for a few lines); Python exceptions still propagate normally."""
+    if not active:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _stderr_progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -318,9 +336,10 @@ def train_stencil(
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
-    _quiet_tensorflow_logs()
-    import keras
-    import tensorflow as tf
+    with _silenced_stderr(progress is None and "tensorflow" not in sys.modules):
+        _quiet_tensorflow_logs()
+        import keras
+        import tensorflow as tf
 
     from learned_ops.keras_layer import StencilLayer
 

@@ -101,11 +101,25 @@ def run(args: argparse.Namespace) -> int:
         raise TrainingError(f"{args.out} exists; pass --force to overwrite it")
     if args.out is not None:
         check_target(args.out)
+    if args.method == "lstsq":
+        ignored = [flag for flag, used in (
+            ("--resume", args.resume), ("--stream", args.stream),
+            ("--epochs", args.epochs is not None), ("--learning-rate", args.learning_rate),
+            ("--recipe seed", args.recipe != "default"), ("--checkpoint", args.checkpoint),
+        ) if used]
+        if ignored:
+            raise TrainingError(f"--method lstsq is a closed-form fit: {', '.join(ignored)} "
+                                "apply to --method keras only")
     splits = _splits(args)
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     checkpoint = args.checkpoint or (
         Path(f"{args.out}.ckpt.json") if args.out else Path("learned-ops-train.ckpt.json")
     )
+    if args.method == "keras" and checkpoint.exists() and not args.resume:
+        raise TrainingError(
+            f"checkpoint {checkpoint} exists (an interrupted run?): pass --resume to continue "
+            "it, or delete it to start afresh"
+        )
     started = time.perf_counter()
     oracle = fit_least_squares(args.offsets, args.derivative, accuracy_order=args.order,
                                splits=splits, target=args.target, symmetric=args.symmetric,
@@ -119,14 +133,12 @@ def run(args: argparse.Namespace) -> int:
         result = train_stencil(
             args.offsets, args.derivative, accuracy_order=args.order, splits=splits,
             target=args.target, symmetric=args.symmetric, settings=settings, seed=args.seed,
-            stream=args.stream,
+            stream=args.stream, recipe=args.recipe,
             checkpoint=checkpoint, resume=args.resume, progress=progress,
             name=args.name or "learned",
         )
-        provenance = {**result.stencil.provenance, "recipe": args.recipe}
-        result.stencil = result.stencil.with_metadata(provenance=provenance)
-        if checkpoint.exists():
-            checkpoint.unlink()
+        if args.resume:  # the run finished what the checkpoint started: it is spent
+            checkpoint.unlink(missing_ok=True)
     stencil = result.stencil.with_metadata(description=args.description or None)
     if args.out is not None:
         save_stencil(stencil, args.out, overwrite=True)
