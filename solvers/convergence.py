@@ -581,6 +581,30 @@ def _start_dt(problem: Problem, stepper: str, number: float | None, fraction: fl
     return fraction * limit.dt if math.isfinite(limit.dt) else fraction * problem.dt_for_number(1)
 
 
+MAX_LEVELS = 20
+
+
+def _check_study_numbers(t_final: object, levels: object, number: object, expected: object,
+                         tolerance: object) -> None:
+    """Refuse meaningless study parameters before any run starts."""
+    def finite(value: object) -> bool:
+        return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer,
+                np.floating)) and math.isfinite(float(value)))
+
+    if not finite(t_final) or float(t_final) <= 0:  # type: ignore[arg-type]
+        raise ScheduleError(f"t_final must be a finite number > 0, got {t_final!r}")
+    if isinstance(levels, int) and not isinstance(levels, bool) and levels > MAX_LEVELS:
+        raise ScheduleError(f"levels may be at most {MAX_LEVELS} (dt halves each level), got "
+                            f"{levels}")
+    if number is not None and (not finite(number) or float(number) <= 0):  # type: ignore[arg-type]
+        raise ScheduleError(f"the Courant / diffusion number must be finite and > 0, got "
+                            f"{number!r}")
+    if expected is not None and (not finite(expected) or float(expected) < 0):  # type: ignore[arg-type]
+        raise ScheduleError(f"the expected order must be a finite number >= 0, got {expected!r}")
+    if not finite(tolerance) or float(tolerance) < 0:  # type: ignore[arg-type]
+        raise ScheduleError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
+
+
 def _still_rising(orders: dict[str, tuple[float, ...]], first: int, last: int,
                   expected: float) -> str:
     """A hint when the pairwise orders are still climbing towards the expected order."""
@@ -647,6 +671,7 @@ def convergence_study(
     """
     _check_kind(kind)
     tableau = get_tableau(stepper)
+    _check_study_numbers(t_final, levels, number, expected, tolerance)
     if kind == "time":
         if grids is not None:
             raise ScheduleError("a temporal study keeps the problem's grid; do not pass grids")

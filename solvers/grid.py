@@ -25,6 +25,10 @@ def _check_bound(name: str, value: object) -> float:
     return result
 
 
+MAX_POINTS = 50_000_000
+"""Largest grid accepted (400 MB per float64 field)."""
+
+
 @dataclass(frozen=True)
 class Grid:
     """Uniform nodes on ``[lower, upper)`` (periodic) or ``[lower, upper]`` (bounded).
@@ -50,6 +54,8 @@ class Grid:
             raise GridError(f"n must be an integer number of nodes, got {self.n!r}")
         if self.n < MIN_POINTS:
             raise GridError(f"a grid needs at least {MIN_POINTS} nodes, got n = {self.n}")
+        if self.n > MAX_POINTS:
+            raise GridError(f"a grid may have at most {MAX_POINTS:,} nodes, got n = {self.n}")
         object.__setattr__(self, "n", int(self.n))
         lower = _check_bound("lower", self.lower)
         upper = _check_bound("upper", self.upper)

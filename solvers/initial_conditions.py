@@ -112,6 +112,14 @@ def initial_condition(name: str, *, seed: int = 0, grid: Grid | None = None) -> 
             raise InitialConditionError(
                 f"bad mode {name!r}: expected mode:K with K an integer"
             ) from None
+        if k == 0:
+            raise InitialConditionError("mode:0 is identically zero; use K >= 1")
+        if grid is not None and abs(k) * grid.length / 2 > grid.n / 2:
+            raise InitialConditionError(
+                f"mode:{k} has {abs(k) * grid.length / 2:g} wavelengths on a grid of {grid.n} "
+                f"nodes, beyond the {grid.n // 2} the grid can represent (aliasing); use a "
+                "smaller K or more nodes"
+            )
         return SineMode(k)
     if key == "bump" and not arg:
         if grid is None:
