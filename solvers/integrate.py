@@ -29,6 +29,7 @@ from solvers.errors import (
     NoStableTimeStepError,
     ScheduleError,
     SolverWarning,
+    StepperError,
     UnstableTimeStepError,
 )
 from solvers.initial_conditions import initial_values
@@ -78,7 +79,10 @@ def _schedule(t_final: float, save_times: Sequence[float] | None,
         count = math.floor(t_final / every * (1 + 1e-12))
         targets = [k * every for k in range(1, count + 1)]
     elif save_times is not None:
-        arr = np.asarray(save_times, dtype=np.float64).ravel()
+        try:
+            arr = np.asarray(save_times, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise ScheduleError(f"save times must be numbers, got {save_times!r}") from None
         if not np.isfinite(arr).all() or np.any(arr < 0.0) or np.any(arr > t_final * (1 + 1e-12)):
             raise ScheduleError(
                 f"save times must lie in [0, t_final = {t_final:g}], got {arr.tolist()}"
@@ -204,10 +208,10 @@ def _make_runner(kernel: KernelFactory | str | None, disc: Any,
         if runner is None:
             why = ("LEARNED_OPS_NO_JIT is set" if jit_disabled() else
                    _failure or "this discretization's layout is not supported")
-            raise ValueError(f"the compiled kernel is not available: {why}")
+            raise StepperError(f"the compiled kernel is not available: {why}")
         return runner
     if isinstance(kernel, str):
-        raise ValueError(f"unknown kernel {kernel!r}; valid names: {', '.join(KERNEL_NAMES)}")
+        raise StepperError(f"unknown kernel {kernel!r}; valid names: {', '.join(KERNEL_NAMES)}")
     return kernel(disc, tableau) or make_kernel(disc, tableau)
 
 
@@ -295,8 +299,14 @@ def solve(
     """
     started = time.perf_counter()
     t_final = _positive_time("t_final", t_final)
-    if not (0.0 < safety <= 1.0):
-        raise ScheduleError(f"safety must lie in (0, 1], got {safety!r}")
+    if isinstance(safety, bool) or not isinstance(safety, (int, float)) or not (
+        0.0 < safety <= 1.0
+    ):
+        raise ScheduleError(f"safety must be a number in (0, 1], got {safety!r}")
+    if isinstance(blowup_factor, bool) or not isinstance(blowup_factor, (int, float)) or not (
+        math.isfinite(blowup_factor) and blowup_factor > 1.0
+    ):
+        raise ScheduleError(f"blowup_factor must be a finite number > 1, got {blowup_factor!r}")
     if isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1:
         raise ScheduleError(f"check_every must be an integer >= 1, got {check_every!r}")
     tableau = get_tableau(stepper)
