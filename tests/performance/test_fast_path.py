@@ -173,8 +173,10 @@ def test_unknown_kernel_name_lists_the_valid_ones() -> None:
 
 def test_import_solvers_does_not_import_numba() -> None:
     import subprocess
+    import sys
+    from pathlib import Path
 
     code = "import sys, solvers; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=_ROOT)
+                         check=True, cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
