@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import benchmarks
+from learned_ops.atomic import atomic_write_text
 
 
 def _modules(only: list[str] | None) -> list[str]:
@@ -56,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {"machine": platform.platform(), "python": platform.python_version(), "rows": rows}
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2))
-    tmp.replace(out)
+    atomic_write_text(out, json.dumps(report, indent=2))
     print(f"report written to {out}", file=sys.stderr)
     return 0
 

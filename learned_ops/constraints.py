@@ -106,7 +106,13 @@ def stencil_space(
         NothingToLearnError: If the constraints fix every coefficient.
     """
     taps = len(offsets)
-    if derivative_order < 0 or taps < derivative_order + 1:
+    if isinstance(derivative_order, bool) or not isinstance(derivative_order, (int, np.integer)):
+        raise StencilError(f"derivative order must be an integer, got {derivative_order!r}")
+    if derivative_order < 0:
+        raise StencilError(f"derivative order must be >= 0, got {derivative_order}")
+    if not np.isfinite(x0):
+        raise StencilError(f"x0 must be finite, got {x0!r}")
+    if taps < derivative_order + 1:
         raise StencilError(
             f"offsets {list(offsets)} ({taps} taps) cannot approximate a derivative of order "
             f"{derivative_order}; need at least {derivative_order + 1} taps"
@@ -116,7 +122,7 @@ def stencil_space(
         basis = scipy.linalg.null_space(sym) if symmetric else np.eye(taps)
         return AffineStencilSpace(tuple(offsets), derivative_order, None, x0, np.zeros(taps),
                                   basis, symmetric)
-    if isinstance(accuracy_order, bool) or not isinstance(accuracy_order, int) or (
+    if isinstance(accuracy_order, bool) or not isinstance(accuracy_order, (int, np.integer)) or (
         accuracy_order < 1
     ):
         raise StencilError(f"accuracy order must be an integer >= 1, got {accuracy_order!r}")

@@ -203,7 +203,8 @@ class SeedFamily(_Family):
         return FunctionBatch(k * np.pi, weights * b, np.zeros_like(k))
 
     def _evaluate(self, batch: FunctionBatch, x: np.ndarray, derivative_order: int) -> np.ndarray:
-        """Same values as :meth:`FunctionBatch.evaluate`, by gathering from a per-k table.
+        """:meth:`FunctionBatch.evaluate` by gathering from a per-k table (equal to round-off:
+        the factors are multiplied in a different order).
 
         The wavenumbers are integer multiples of pi, so each sine is a row of a
         (k_max - k_min) x n_points table computed with the identical expression.

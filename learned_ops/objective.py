@@ -46,7 +46,9 @@ class Objective:
     def __post_init__(self) -> None:
         offsets = Stencil(self.offsets, np.zeros(len(self.offsets)), 0).offsets  # validates
         object.__setattr__(self, "offsets", offsets)
-        if isinstance(self.derivative_order, bool) or not isinstance(self.derivative_order, int):
+        if isinstance(self.derivative_order, bool) or not isinstance(
+            self.derivative_order, (int, np.integer)
+        ):
             raise TrainingError(f"derivative order must be an integer, got "
                                 f"{self.derivative_order!r}")
         if self.target not in TARGET_POSITIONS:

@@ -61,6 +61,9 @@ def _check_coefficients(coefficients: Any, taps: int) -> np.ndarray:
     arr = np.asarray(coefficients)
     if arr.dtype.kind not in "iuf" or arr.dtype == np.bool_:
         raise StencilError(f"coefficients must be real numbers, got dtype {arr.dtype}")
+    if arr.dtype.itemsize > 8 and arr.dtype.kind == "f":
+        raise StencilError(f"coefficients of dtype {arr.dtype} would be rounded to float64; "
+                           "convert them yourself")
     arr = np.array(arr, dtype=np.float64).ravel()
     if arr.size != taps:
         raise StencilError(f"got {arr.size} coefficients for {taps} offsets; give one per offset")
@@ -174,6 +177,8 @@ class Stencil:
         """mu_q = sum_j c_j j**q / q! for q < count (default: m + p + 2)."""
         if count is None:
             count = self.derivative_order + self.accuracy_order + 2
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+            raise StencilError(f"count must be an integer >= 0, got {count!r}")
         return _moments.moments(np.array(self.offsets), self.coefficients, count)
 
     def verified_accuracy_order(self, tolerance: float = _moments.DEFAULT_MOMENT_TOLERANCE) -> int:
@@ -209,7 +214,10 @@ class Stencil:
 
     def symbol(self, theta: np.ndarray | float) -> np.ndarray:
         """sigma(theta) = sum_j c_j exp(i j theta); exact value (i theta)**m."""
-        return spectral.symbol(np.array(self.offsets), self.coefficients, theta)
+        angles = np.asarray(theta)
+        if angles.dtype.kind not in "iuf" or angles.dtype == np.bool_:
+            raise StencilError(f"theta must be real numbers, got dtype {angles.dtype}")
+        return spectral.symbol(np.array(self.offsets), self.coefficients, angles)
 
     def modified_wavenumber(self, theta: np.ndarray | float) -> np.ndarray:
         """Im sigma(theta) for a first derivative (exact: theta)."""
@@ -226,7 +234,9 @@ class Stencil:
 
     def resolving_band(self, eps: float = 1e-2) -> float:
         """Largest theta with relative symbol error <= eps on (0, theta]."""
-        if not (0 < eps < 1):
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not (
+            0 < eps < 1
+        ):
             raise StencilError(f"eps must lie in (0, 1), got {eps!r}")
         return spectral.resolving_band(
             np.array(self.offsets), self.coefficients, self.derivative_order, eps

@@ -36,6 +36,13 @@ def check_field(
             f"{what} has {kind} dtype {arr.dtype}; operators need real floating-point data "
             f"(convert with {what}.astype(float))"
         )
+    if arr.dtype.itemsize > 8:
+        raise InputArrayError(
+            f"{what} has dtype {arr.dtype}, wider than float64; it would be rounded: convert "
+            f"it yourself ({what}.astype(np.float64)) if that is what you want"
+        )
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise InputArrayError(f"axis must be an integer, got {axis!r}")
     if arr.ndim == 0:
         raise InputArrayError(f"{what} is a scalar; pass an array with at least one axis")
     if not -arr.ndim <= axis < arr.ndim:

@@ -425,7 +425,7 @@ class ConvergenceStudy:
         target = float(self.expected_order if expected is None else expected)
         norms = NORMS if norm == "both" else (norm,)
         if any(k not in NORMS for k in norms):
-            raise ValueError(f"norm must be 'l2', 'linf' or 'both', got {norm!r}")
+            raise ScheduleError(f"norm must be 'l2', 'linf' or 'both', got {norm!r}")
         problems = []
         if not self.converges:
             problems.append("the study does not converge")

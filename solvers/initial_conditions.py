@@ -147,7 +147,7 @@ def initial_values(u0: Any, grid: Grid) -> np.ndarray:
     else:
         values = np.asarray(u0)
         what = "initial data"
-    if values.dtype.kind != "f":
+    if values.dtype.kind != "f" or values.dtype.itemsize > 8:
         raise InitialConditionError(
             f"{what} must be real floating-point numbers, got dtype {values.dtype} (convert "
             "with .astype(float); nothing is cast silently)"
