@@ -36,15 +36,32 @@ def check_target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _mkstemp(target: Path) -> tuple[int, Path]:
+def _mkstemp(target: Path, suffix: str = ".tmp") -> tuple[int, Path]:
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     except OSError as exc:
         raise OperatorFileError(
             f"{target}: cannot write in folder {target.parent} ({exc.strerror or exc}); "
             "choose a writable location or fix its permissions"
         ) from exc
     return fd, Path(name)
+
+
+@contextlib.contextmanager
+def _commit(tmp: Path, target: Path) -> Iterator[None]:
+    """Run the body that fills ``tmp``, then rename it over ``target``; on any failure remove
+    ``tmp`` and leave ``target`` as it was."""
+    try:
+        yield
+        _replace(tmp, target)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise OperatorFileError(
+            f"{target}: writing failed ({exc.strerror or exc}); the old file is unchanged"
+        ) from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -103,20 +120,10 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
     target = check_target(path)
     fd, tmp = _mkstemp(target)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _replace(tmp, target)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise OperatorFileError(
-            f"{target}: writing failed ({exc.strerror or exc}); the old file is unchanged"
-        ) from exc
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
+    with _commit(tmp, target), os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
@@ -143,29 +150,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         OperatorFileError: If the folder is missing or unwritable, or the body wrote nothing.
     """
     target = check_target(path)
-    try:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-        )
-    except OSError as exc:
-        raise OperatorFileError(
-            f"{target}: cannot write in folder {target.parent} ({exc.strerror or exc}); "
-            "choose a writable location or fix its permissions"
-        ) from exc
+    fd, tmp = _mkstemp(target, f".tmp{target.suffix}")
     os.close(fd)
-    tmp = Path(name)
-    try:
+    with _commit(tmp, target):
         yield tmp
         if not tmp.is_file() or tmp.stat().st_size == 0:
             raise OperatorFileError(f"{target}: the writer produced no data; nothing was written")
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        _replace(tmp, target)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise OperatorFileError(
-            f"{target}: writing failed ({exc.strerror or exc}); the old file is unchanged"
-        ) from exc
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
