@@ -113,19 +113,9 @@ def _grids(text: str | None, kind: str) -> tuple[int, ...] | None:
 
 
 def _operator(args: argparse.Namespace) -> Any:
-    from learned_ops.resolve import resolve_operator
-    from solvers.errors import ProblemError
+    from learned_ops.cli.common import equation_operator
 
-    ops = [resolve_operator(spec) for spec in args.operator]
-    if args.equation == "advection":
-        if len(ops) != 1:
-            raise ProblemError(f"advection takes one --operator, got {len(ops)}")
-        return ops[0]
-    if len(ops) > 2:
-        raise ProblemError(f"heat takes one or two --operator options, got {len(ops)}")
-    if len(ops) == 1:
-        return (ops[0], ops[0]) if ops[0].derivative_order == 1 else ops[0]
-    return ops[0], ops[1]
+    return equation_operator(args.equation, args.operator)
 
 
 def _problem(args: argparse.Namespace, operator: Any, ic: Any) -> Any:

@@ -79,20 +79,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _operators(args: argparse.Namespace, notes: list[str]) -> Any:
-    from learned_ops.resolve import resolve_operator
-    from solvers.errors import ProblemError
+    from learned_ops.cli.common import equation_operator
 
-    ops = [resolve_operator(spec) for spec in args.operator]
-    if args.equation == "advection":
-        if len(ops) != 1:
-            raise ProblemError(f"advection takes one --operator, got {len(ops)}")
-        return ops[0]
-    if len(ops) > 2:
-        raise ProblemError(f"heat takes one or two --operator options, got {len(ops)}")
-    if len(ops) == 1 and ops[0].derivative_order == 1:
-        notes.append(f"composing {ops[0].name} with itself for u_xx")
-        return (ops[0], ops[0])
-    return ops[0] if len(ops) == 1 else (ops[0], ops[1])
+    return equation_operator(args.equation, args.operator, notes)
 
 
 def _problem(args: argparse.Namespace, operator: Any, ic: Any) -> Any:
