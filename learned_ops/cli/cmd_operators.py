@@ -153,6 +153,7 @@ def describe_operator(stencil: Stencil) -> dict[str, Any]:
         "textbook_accuracy_order": textbook.accuracy_order,
         "accuracy_order": p,
         "consistent": stencil.is_consistent,
+        "exact": stencil.leading_defect() is None,
         "inconsistency": None if defect is None else defect.describe(),
         "moments": [float(x) for x in mu],
         "band": band,
@@ -176,8 +177,10 @@ def _print_human(info: dict[str, Any]) -> None:
     for q, value in enumerate(info["moments"]):
         expected = 1.0 if q == m else 0.0
         print(f"    mu_{q} = {value:+.15g}   (exact {expected:g}, off by {value - expected:+.2e})")
+    order = (f"exact (every moment matches; reported as {info['accuracy_order']})"
+             if info["exact"] else str(info["accuracy_order"]))
     print(
-        f"\n  verified accuracy order: {info['accuracy_order']} "
+        f"\n  verified accuracy order: {order} "
         f"(textbook on the same offsets: {info['textbook_accuracy_order']})"
     )
     if info["consistent"]:
