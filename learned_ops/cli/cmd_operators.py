@@ -19,6 +19,7 @@ import numpy as np
 from learned_ops.errors import OperatorFileError, StencilError
 from learned_ops.pretrained import list_pretrained, load_pretrained
 from learned_ops.resolve import resolve_operator
+from learned_ops.spectral import relative_symbol_error
 from learned_ops.stencil import Stencil
 from learned_ops.textbook import textbook_stencil
 
@@ -243,7 +244,7 @@ def _plot(stencil: Stencil, path: Path) -> None:
         ax = axes[1]
         t = theta[1:]
         for name, op in (("textbook, same offsets", textbook), (label, stencil)):
-            err = np.abs(op.symbol(t) - (1j * t) ** m) / t**m
+            err = relative_symbol_error(np.array(op.offsets), op.coefficients, m, t)
             ax.semilogy(t, np.maximum(err, 1e-17), label=name)
         for eps in BAND_EPS:
             ax.axhline(eps, color="grey", linewidth=0.8, linestyle=":")

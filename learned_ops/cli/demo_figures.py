@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from learned_ops.cli.demo_report import DemoResult, DemoRow
+from learned_ops.data import SeedFamily
 
 __all__ = [
     "FIGURES",
@@ -193,7 +194,8 @@ def coefficients_figure(result: DemoResult) -> Any:
 def modified_wavenumber_figure(result: DemoResult) -> Any:
     """Modified wavenumbers against the exact ones, and their relative error (log scale)."""
     theta = np.linspace(1e-3, np.pi, 400)
-    band = 19 * np.pi * 4.0 / result.settings.n  # the seed family's largest k * dx
+    seed = SeedFamily()  # the seed family's largest k * dx on the demo's grid of [-2, 2)
+    band = (seed.k_max - 1) * np.pi * 4.0 / result.settings.n
     fig, axes = _figure(2, 2, (11.0, 7.6), dict(left=0.07, right=0.98, bottom=0.08, top=0.95,
                                                      wspace=0.2, hspace=0.3))
     exact = {"advection": theta, "heat": theta**2}
