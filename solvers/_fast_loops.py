@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["run"]
+__all__ = ["run", "single_stage"]
 
 # The point loops live in small functions of their own: LLVM vectorises them there (in
 # the large driver their loads were not proven free of aliasing). Indices are unsigned
@@ -62,6 +62,69 @@ def first_update(x, rel, w, uu, fd, yn, c1, c2, m):  # pragma: no cover - compil
             acc += w[j] * x[np.uint64(t + rel[j])]
         yn[t] = uu[t] + c1 * acc
         fd[t] = uu[t] + c2 * acc
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def squares(v):  # pragma: no cover - compiled
+    """Sum of squares of v in four interleaved partial sums (the order every check uses)."""
+    m = v.size
+    s0 = s1 = s2 = s3 = 0.0
+    t = 0
+    while t + 4 <= m:
+        s0 += v[t] * v[t]
+        s1 += v[t + 1] * v[t + 1]
+        s2 += v[t + 2] * v[t + 2]
+        s3 += v[t + 3] * v[t + 3]
+        t += 4
+    while t < m:
+        s0 += v[t] * v[t]
+        t += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def single_stage(cur, nxt, rel, w, omin, c, steps, n, hl, hr, check_every, ceil2,
+                 sq):  # pragma: no cover - compiled
+    """One-stage methods (forward Euler) on periodic grids: :func:`run`'s contract, one pass.
+
+    Each step is u_new = u + c * (stencil of u) in a single fused pass over the row (no
+    blocks, no scratch), then the ghost cells are refreshed and the two buffers swap roles.
+    c is dt * b[0], as in :func:`run`; the products are summed in the same order.
+    """
+    rows = cur.shape[0]
+    span = rel[len(w) - 1]
+    group = steps if check_every <= 0 else check_every
+    g0 = 0
+    while g0 < steps:
+        g1 = min(steps, g0 + group)
+        check = check_every > 0 and g1 % check_every == 0
+        for r in range(rows):
+            a = cur[r]
+            b = nxt[r]
+            # views hoisted out of the step loop: x (what the stencil reads), u and out
+            xa = a[hl + omin : hl + omin + n + span]
+            ua = a[hl : hl + n]
+            xb = b[hl + omin : hl + omin + n + span]
+            ub = b[hl : hl + n]
+            for step in range(g0, g1):
+                if step % 2 == 0:
+                    last_stage(xa, rel, w, ua, ub, c, n)
+                    out = b
+                else:
+                    last_stage(xb, rel, w, ub, ua, c, n)
+                    out = a
+                for t in range(hl):
+                    out[t] = out[n + t]
+                for t in range(hr):
+                    out[hl + n + t] = out[hl + t]
+            if check:
+                sq[r] = squares(ub if g1 % 2 == 1 else ua)
+        if check:
+            for r in range(rows):
+                if not sq[r] <= ceil2[r]:
+                    return g1
+        g0 = g1
+    return steps
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -125,7 +188,7 @@ def run(cur, nxt, rel, w, omin, a, b, dt, steps, n, gl, gr, periodic, start, sto
                     p1 = bounds[blk, 1]
                     base = p0 - hl  # grid index of local index 0
                     for i in range(s):
-                        last = i == s - 1
+                        final = i == s - 1  # (not `last`: that one marks the check step)
                         # stage i on rows [klo, khi): the block plus what later stages read
                         klo = p0 - (s - 1 - i) * gl
                         khi = p1 + (s - 1 - i) * gr
@@ -140,7 +203,7 @@ def run(cur, nxt, rel, w, omin, a, b, dt, steps, n, gl, gr, periodic, start, sto
                             sshift = -base
                         ynext = yloc[(i + 1) % 2]
                         ki = kloc[i]
-                        if pre[i] and not last:  # y_{i+1} terms from stages before i
+                        if pre[i] and not final:  # y_{i+1} terms from stages before i
                             for t in range(klo - base, khi - base):
                                 ypre[t] = u[t + base + ushift]
                             for j in range(i):
@@ -157,7 +220,7 @@ def run(cur, nxt, rel, w, omin, a, b, dt, steps, n, gl, gr, periodic, start, sto
                             x = src[lo + sshift + omin : hi + sshift + omin + span]
                             q0 = lo - base
                             uu = u[lo + ushift : hi + ushift]
-                            if last:
+                            if final:
                                 dst = out[lo + ushift : hi + ushift]
                                 f = fin[q0 : q0 + m] if s > 1 else uu
                                 last_stage(x, rel, w, f, dst, cb[i], m)
@@ -186,7 +249,7 @@ def run(cur, nxt, rel, w, omin, a, b, dt, steps, n, gl, gr, periodic, start, sto
                                 else:
                                     continue
                                 q = row - base
-                                if last:
+                                if final:
                                     f0 = fin[q] if s > 1 else u[row]
                                     out[row] = f0 + cb[i] * acc
                                 else:
@@ -196,20 +259,7 @@ def run(cur, nxt, rel, w, omin, a, b, dt, steps, n, gl, gr, periodic, start, sto
                                     f0 = u[row] if i == 0 else fin[q]
                                     fin[q] = f0 + cb[i] * acc
                     if last:
-                        v = out[p0 + ushift : p1 + ushift]
-                        m = p1 - p0
-                        s0 = s1 = s2 = s3 = 0.0
-                        t = 0
-                        while t + 4 <= m:
-                            s0 += v[t] * v[t]
-                            s1 += v[t + 1] * v[t + 1]
-                            s2 += v[t + 2] * v[t + 2]
-                            s3 += v[t + 3] * v[t + 3]
-                            t += 4
-                        while t < m:
-                            s0 += v[t] * v[t]
-                            t += 1
-                        total += (s0 + s1) + (s2 + s3)
+                        total += squares(out[p0 + ushift : p1 + ushift])
                 if periodic:
                     for t in range(hl):
                         out[t] = out[n + t]

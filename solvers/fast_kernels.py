@@ -19,6 +19,10 @@ tap added; stage values ``u + (dt a_ij) k_j`` and the update ``u + (dt b_j) k_j`
 in ``j`` order). Only the dense edge blocks of bounded grids sum in a different order than
 BLAS ``dgemv``.
 
+One-stage methods (forward Euler) on periodic grids take a dedicated loop
+(:func:`solvers._fast_loops.single_stage`): one fused pass per step, ``u + dt b_0 (stencil
+of u)``, into the other of two buffers, with no blocks or scratch.
+
 numba is imported on the first kernel request, never at ``import solvers``. The factory
 :func:`fast_kernel_factory` (registered by ``solvers``) returns ``None`` when numba is
 missing, when ``LEARNED_OPS_NO_JIT=1``, or for layouts it does not handle (sparse edge
@@ -63,6 +67,13 @@ def _build() -> Callable[..., int]:
     from solvers._fast_loops import run
 
     return run
+
+
+def _single_stage_loop() -> Callable[..., int]:
+    """The one-pass loop for one-stage methods on periodic grids (numba already imported)."""
+    from solvers._fast_loops import single_stage
+
+    return single_stage
 
 
 def _compiled_run() -> Callable[..., int] | None:
@@ -154,6 +165,11 @@ class FastRungeKuttaKernel:
                 self._lblock = np.zeros((0, 0))
             if self._rblock.shape[0] == 0:
                 self._rblock = np.zeros((0, 0))
+        # One stage on a periodic grid: a dedicated loop, one fused pass per step (only with
+        # this module's own compiled ``run``; another ``run`` is used as given).
+        self._one: Callable[..., int] | None = None
+        if s == 1 and disc.periodic and run is _compiled:
+            self._one = _single_stage_loop()
         self._buffers = np.zeros((2, 1, self._hl + n + self._hr))
         self._cur = 0
         self._single = True
@@ -192,6 +208,13 @@ class FastRungeKuttaKernel:
 
     def _call(self, dt: float, steps: int, check_every: int, ceil2: np.ndarray) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
+        if self._one is not None:
+            done = self._one(cur, nxt, self._rel, self._w, self._omin,
+                             float(dt) * float(self._b[0]), int(steps), self.disc.n, self._hl,
+                             self._hr, int(check_every), ceil2, self._sq)
+            if done % 2:
+                self._cur = 1 - self._cur
+            return int(done)
         done = self._run(cur, nxt, self._rel, self._w, self._omin, self._a, self._b, float(dt),
                          int(steps), self.disc.n, self._gl, self._gr, self.disc.periodic,
                          self._start, self._stop,

@@ -15,6 +15,7 @@ import pytest
 
 from learned_ops import central_stencil
 from learned_ops.pretrained import list_pretrained, load_pretrained
+from learned_ops.textbook import textbook_stencil
 from solvers import (
     Advection,
     BlowUpError,
@@ -25,7 +26,9 @@ from solvers import (
     compose,
     solve,
 )
-from solvers.fast_kernels import jit_available
+from solvers.discretization import discretize
+from solvers.fast_kernels import fast_kernel_factory, jit_available
+from solvers.tableaux import get_tableau
 
 pytestmark = pytest.mark.skipif(not jit_available(), reason="numba unavailable or disabled")
 
@@ -129,6 +132,60 @@ def test_batch_equals_one_run_per_row(periodic: bool) -> None:
     for r in (0, 4):
         single = _run(problem, "rk4", "numba", batch[r])
         np.testing.assert_allclose(fast.snapshots[:, r], single.snapshots, rtol=0, atol=1e-14)
+
+
+def _euler_problem(kind: str, n: int):
+    grid = Grid.periodic(n)
+    if kind == "heat3":
+        return Heat(0.5, central_stencil(2, 2), grid)
+    if kind == "heat5":
+        return Heat(0.5, central_stencil(2, 4), grid)
+    return Advection(1.0, textbook_stencil(1, (-1, 0)), grid)
+
+
+@pytest.mark.parametrize("n", [6, 48, 1024, 1500, 2049])
+@pytest.mark.parametrize("kind", ["heat3", "heat5", "upwind"])
+def test_single_stage_periodic_path_equals_numpy(kind: str, n: int) -> None:
+    """Forward Euler on periodic grids runs the one-pass loop; it equals the NumPy path."""
+    problem = _euler_problem(kind, n)
+    fast = fast_kernel_factory(discretize(problem), get_tableau("euler"))
+    assert fast is not None
+    assert fast._one is not None  # the specialised loop is chosen
+    u0 = _u0(problem.grid)
+    _assert_same(_run(problem, "euler", "numba", u0), _run(problem, "euler", "numpy", u0))
+
+
+@pytest.mark.parametrize("kind", ["heat3", "upwind"])
+def test_single_stage_periodic_batch(kind: str) -> None:
+    problem = _euler_problem(kind, 1100)
+    batch = _u0(problem.grid, rows=4)
+    fast = _run(problem, "euler", "numba", batch)
+    assert fast.snapshots.shape == (3, 4, 1100)
+    _assert_same(fast, _run(problem, "euler", "numpy", batch))
+    for r in (0, 3):
+        single = _run(problem, "euler", "numba", batch[r])
+        np.testing.assert_allclose(fast.snapshots[:, r], single.snapshots, rtol=0, atol=1e-14)
+
+
+def test_single_stage_odd_step_counts_and_checks() -> None:
+    """Steps split into calls of odd lengths (buffer parity) with checks inside the loop."""
+    problem = _euler_problem("heat3", 1030)
+    disc = discretize(problem)
+    fast = fast_kernel_factory(disc, get_tableau("euler"))
+    u0 = _u0(problem.grid, rows=2)
+    dt = 0.05 * problem.grid.h ** 2
+    fast.load(u0)
+    taken, sq = fast.advance_checked(0.0, dt, 7, 3, np.full(2, np.inf))
+    assert taken == 7
+    fast.advance(0.0, dt, 4)
+    u = u0.copy()
+    for _ in range(11):
+        u = u + dt * (disc.matrix @ u.T).T
+    np.testing.assert_allclose(fast.state, u, rtol=1e-13, atol=0)
+    # a failed check stops at once and reports the sums of squares of the state it checked
+    taken, sq = fast.advance_checked(0.0, dt, 5, 1, np.zeros(2))
+    assert taken == 1
+    np.testing.assert_allclose(sq, (fast.state ** 2).sum(axis=1), rtol=1e-13)
 
 
 @pytest.mark.filterwarnings("ignore")
