@@ -11,13 +11,9 @@ provenance record. Ctrl-C or SIGTERM saves a checkpoint (when a path is given) f
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import math
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,10 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from learned_ops.atomic import atomic_write_text
+from learned_ops.checkpoints import (
+    TrainingState,
+    load_checkpoint,
+    run_fingerprint,
+    save_checkpoint,
+    sigterm_as_interrupt,
+)
 from learned_ops.constraints import AffineStencilSpace, stencil_space
 from learned_ops.data import SeedFamily, Splits, make_splits
-from learned_ops.errors import OperatorFileError, TrainingError, TrainingInterrupted
+from learned_ops.errors import TrainingError, TrainingInterrupted
 from learned_ops.lstsq import least_squares_coefficients, streamed_r_factor
 from learned_ops.objective import Objective, TargetPosition
 from learned_ops.recipes import TrainSettings, recipe_settings
@@ -37,8 +39,6 @@ from learned_ops.stencil import Stencil
 
 __all__ = ["TrainingResult", "default_splits", "fit_least_squares", "train_stencil"]
 
-CHECKPOINT_SCHEMA = "learned-ops/checkpoint"
-CHECKPOINT_VERSION = 1
 ProgressFn = Callable[[str], None]
 
 
@@ -204,76 +204,6 @@ def _initial_theta(settings: TrainSettings, dim: int, seed: int) -> np.ndarray:
     return np.random.default_rng([seed, 1]).uniform(-limit, limit, dim)
 
 
-# --------------------------------------------------------------------------- checkpoints
-def _fingerprint(objective: Objective, space: AffineStencilSpace, settings: TrainSettings,
-                 seed: int, streaming: bool) -> str:
-    record = {"splits": objective.splits.to_dict(), "offsets": list(space.offsets),
-              "m": space.derivative_order, "p": space.accuracy_order, "target": objective.target,
-              "symmetric": space.symmetric,
-              "settings": settings.to_dict(), "seed": seed, "streaming": streaming}
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
-
-
-@dataclass
-class _State:
-    epoch: int
-    theta: np.ndarray
-    optimizer: list[list[float]]
-    history: list[dict[str, float]]
-
-
-def _save_checkpoint(path: Path, fingerprint: str, state: _State) -> None:
-    payload = {"schema": CHECKPOINT_SCHEMA, "version": CHECKPOINT_VERSION,
-               "fingerprint": fingerprint, "epoch": state.epoch, "theta": state.theta.tolist(),
-               "optimizer": state.optimizer, "history": state.history}
-    atomic_write_text(path, json.dumps(payload, indent=1))
-
-
-def _load_checkpoint(path: Path, fingerprint: str) -> _State:
-    try:
-        if path.stat().st_size > 64 * 1024 * 1024:
-            raise OperatorFileError(f"checkpoint {path} is larger than 64 MiB; refusing to read")
-        payload = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
-    except FileNotFoundError:
-        raise TrainingError(f"no checkpoint at {path} to resume from; run without --resume")\
-            from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise TrainingError(f"checkpoint {path} is unreadable ({exc}); delete it and start "
-                            "again without --resume") from None
-    if not isinstance(payload, dict) or payload.get("schema") != CHECKPOINT_SCHEMA or payload.get(
-        "version"
-    ) != CHECKPOINT_VERSION:
-        raise TrainingError(f"{path} is not a version-{CHECKPOINT_VERSION} learned-ops checkpoint")
-    if payload.get("fingerprint") != fingerprint:
-        raise TrainingError(
-            f"checkpoint {path} was written by a run with different data, stencil or settings; "
-            "resume with the same options or delete the checkpoint"
-        )
-    return _State(int(payload["epoch"]), np.asarray(payload["theta"], dtype=np.float64),
-                  payload["optimizer"], payload["history"])
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"non-finite number {name} in checkpoint")
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt while training (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 # --------------------------------------------------------------------------- the trainer
 def train_stencil(
     offsets: tuple[int, ...] | list[int],
@@ -354,7 +284,8 @@ def train_stencil(
         basis = _whitened_basis(objective, space, settings.whitening_samples, data.train_u)
     else:
         basis = space.basis * objective.dx**derivative_order
-    fingerprint = _fingerprint(objective, space, settings, seed, stream)
+    fingerprint = run_fingerprint(objective.splits.to_dict(), space, objective.target,
+                                  settings.to_dict(), seed, stream)
     theta0 = _initial_theta(settings, space.dim, seed)
     timings["data"] = time.perf_counter() - started
 
@@ -374,7 +305,7 @@ def train_stencil(
     history: list[dict[str, float]] = []
     first_epoch = 0
     if resume:
-        state = _load_checkpoint(Path(checkpoint), fingerprint)  # type: ignore[arg-type]
+        state = load_checkpoint(Path(checkpoint), fingerprint)  # type: ignore[arg-type]
         layer.theta.assign(state.theta)
         for variable, value in zip(optimizer.variables, state.optimizer, strict=True):
             variable.assign(np.asarray(value).reshape(variable.shape))
@@ -411,8 +342,8 @@ def train_stencil(
 
     fused = settings.batch_size is not None and strategy.num_replicas_in_sync == 1
 
-    def snapshot(epoch: int) -> _State:
-        return _State(epoch, layer.theta.numpy().copy(),
+    def snapshot(epoch: int) -> TrainingState:
+        return TrainingState(epoch, layer.theta.numpy().copy(),
                       [np.asarray(v.numpy()).ravel().tolist() for v in optimizer.variables],
                       [dict(h) for h in history])
 
@@ -420,7 +351,7 @@ def train_stencil(
     previous = layer.dimensionless_coefficients()
     epoch = first_epoch
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             for epoch in range(first_epoch, settings.epochs):
                 sses, counts, steps = [], [], 0
                 grad_sum = None
@@ -460,7 +391,7 @@ def train_stencil(
                     break
     except KeyboardInterrupt:
         if checkpoint is not None:
-            _save_checkpoint(Path(checkpoint), fingerprint, last_good)
+            save_checkpoint(Path(checkpoint), fingerprint, last_good)
             raise TrainingInterrupted(
                 f"training interrupted after epoch {last_good.epoch}; checkpoint saved to "
                 f"{checkpoint}; rerun with --resume to continue"
