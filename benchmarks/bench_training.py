@@ -16,15 +16,15 @@ import textwrap
 OURS = textwrap.dedent("""
     import json, time
     started = time.perf_counter()
-    from learned_ops.training import default_splits, train_stencil
+    from learned_ops.training import StencilRequest, default_splits, train_stencils
     splits = default_splits()
-    results = {}
-    for name, offsets in (("forward", (0, 1)), ("backward", (-1, 0)),
-                          ("central", (-1, 0, 1))):
-        results[name] = train_stencil(offsets, 1, splits=splits, progress=None)
+    names = ("forward", "backward", "central")
+    requests = [StencilRequest((0, 1)), StencilRequest((-1, 0)), StencilRequest((-1, 0, 1))]
+    results = dict(zip(names, train_stencils(requests, splits=splits, progress=None)))
     total = time.perf_counter() - started
     from learned_ops.training import fit_least_squares
-    out = {"seconds_total": total, "weights_dx": {}, "optimum_dx": {}}
+    out = {"seconds_total": total, "weights_dx": {}, "optimum_dx": {},
+           "phases": results["forward"].seconds, "epochs": results["forward"].epochs_run}
     for name, result in results.items():
         offsets = result.stencil.offsets
         out["weights_dx"][name] = result.stencil.coefficients.tolist()
@@ -51,6 +51,13 @@ def _gap(report: dict) -> float:
     )
 
 
+def _phases(report: dict) -> str:
+    phases = report["phases"]
+    return (f"import tensorflow {phases['import']:.1f} s (data {phases['data']:.1f} s beside "
+            f"it), training {phases['training']:.1f} s ({report['epochs']} epochs), "
+            f"errors {phases['evaluation']:.1f} s")
+
+
 def run() -> list[dict]:
     """Benchmark rows."""
     ours = _run(["-c", OURS])
@@ -62,9 +69,9 @@ def run() -> list[dict]:
         {"section": section, "case": "notebook procedure, end to end",
          "value": notebook["seconds_total"], "unit": "s",
          "note": f"data loop {notebook['seconds_data']:.1f} s"},
-        {"section": section, "case": "ours (default recipe), end to end",
+        {"section": section, "case": "ours (default recipe, trained together), end to end",
          "value": ours["seconds_total"], "unit": "s", "ratio": speed, "target": ">= 10x faster",
-         "meets": speed >= 10},
+         "meets": speed >= 10, "note": _phases(ours)},
         {"section": section, "case": "ours end to end under 7 s (TF import included)",
          "value": ours["seconds_total"], "unit": "s", "target": "< 7 s",
          "meets": ours["seconds_total"] < 7},

@@ -12,7 +12,7 @@ import hashlib
 import json
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 CHECKPOINT_SCHEMA = "learned-ops/checkpoint"
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024
 
 
@@ -45,31 +45,35 @@ class TrainingState:
 
     Attributes:
         epoch: Epochs completed.
-        theta: The trainable parameters.
+        thetas: Each stencil's trainable parameters.
         optimizer: The optimizer's variables, flattened, in ``optimizer.variables`` order.
-        history: Per-epoch records so far.
+        histories: Each stencil's per-epoch records so far.
     """
 
     epoch: int
-    theta: np.ndarray
+    thetas: list[np.ndarray]
     optimizer: list[list[float]]
-    history: list[dict[str, float]]
+    histories: list[list[dict[str, float]]]
 
 
-def run_fingerprint(data: dict[str, Any], space: AffineStencilSpace, target: str,
-                    settings: dict[str, Any], seed: int, streaming: bool) -> str:
+def run_fingerprint(data: dict[str, Any], spaces: Sequence[AffineStencilSpace],
+                    targets: Sequence[str], settings: dict[str, Any], seed: int,
+                    streaming: bool) -> str:
     """SHA-256 of everything that determines a run's result."""
-    record = {"splits": data, "offsets": list(space.offsets), "m": space.derivative_order,
-              "p": space.accuracy_order, "target": target, "symmetric": space.symmetric,
-              "settings": settings, "seed": seed, "streaming": streaming}
+    stencils = [{"offsets": list(space.offsets), "m": space.derivative_order,
+                 "p": space.accuracy_order, "target": target, "symmetric": space.symmetric}
+                for space, target in zip(spaces, targets, strict=True)]
+    record = {"splits": data, "stencils": stencils, "settings": settings, "seed": seed,
+              "streaming": streaming}
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
 def save_checkpoint(path: Path, fingerprint: str, state: TrainingState) -> None:
     """Write ``state`` atomically."""
     payload = {"schema": CHECKPOINT_SCHEMA, "version": CHECKPOINT_VERSION,
-               "fingerprint": fingerprint, "epoch": state.epoch, "theta": state.theta.tolist(),
-               "optimizer": state.optimizer, "history": state.history}
+               "fingerprint": fingerprint, "epoch": state.epoch,
+               "thetas": [theta.tolist() for theta in state.thetas],
+               "optimizer": state.optimizer, "histories": state.histories}
     atomic_write_text(path, json.dumps(payload, indent=1))
 
 
@@ -104,8 +108,13 @@ def load_checkpoint(path: Path, fingerprint: str) -> TrainingState:
             f"checkpoint {path} was written by a run with different data, stencil or settings; "
             "resume with the same options or delete the checkpoint"
         )
-    return TrainingState(int(payload["epoch"]), np.asarray(payload["theta"], dtype=np.float64),
-                         payload["optimizer"], payload["history"])
+    try:
+        return TrainingState(int(payload["epoch"]),
+                             [np.asarray(t, dtype=np.float64) for t in payload["thetas"]],
+                             payload["optimizer"], payload["histories"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TrainingError(f"checkpoint {path} is incomplete ({exc}); delete it and start "
+                            "again without --resume") from None
 
 
 @contextlib.contextmanager

@@ -83,13 +83,22 @@ class StencilLayer(keras.layers.Layer):
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         """Valid correlation: output k = sum_j w_j u[..., k + o_j - o_0].
 
-        Accepts samples of shape (batch, points), or the same data already cut into
-        windows of shape (batch, points - span, taps) (see :meth:`windows`), which training
-        uses so that each epoch does not cut the windows again.
+        Accepts samples of shape (..., points), computed as a sum of shifted slices (no copy of
+        the windows), or the same data already cut into windows of shape (batch, L, taps) (see
+        :meth:`windows`).
         """
+        kernel = self.kernel()
         if inputs.shape.rank == 3:
-            return tf.linalg.matvec(inputs, self.kernel())
-        return tf.linalg.matvec(self.windows(inputs), self.kernel())
+            return tf.linalg.matvec(inputs, kernel)
+        span = self.offsets[-1] - self.offsets[0]
+        length = inputs.shape[-1] - span if inputs.shape[-1] is not None else (
+            tf.shape(inputs)[-1] - span)
+        out = None
+        for tap, offset in enumerate(self.offsets):
+            start = offset - self.offsets[0]
+            term = kernel[tap] * inputs[..., start : start + length]
+            out = term if out is None else out + term
+        return out
 
     def windows(self, inputs: tf.Tensor) -> tf.Tensor:
         """(batch, points) samples -> (batch, points - span, taps) stencil windows."""

@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from learned_ops.training import ProgressFn, default_splits, fit_least_squares, train_stencil
+from learned_ops.training import (
+    ProgressFn,
+    StencilRequest,
+    TrainingResult,
+    default_splits,
+    fit_least_squares,
+    train_stencils,
+)
 
 __all__ = ["NOTEBOOK", "SeedComparison", "format_table", "reproduce_seed"]
 
@@ -70,20 +77,25 @@ def reproduce_seed(*, samples: int = 50_000, seed: int = 0, with_seed_recipe: bo
                    progress: ProgressFn | None = None) -> list[SeedComparison]:
     """Train the notebook's three stencils both ways and compare them with the optimum."""
     splits = default_splits(samples, seed)
-    rows = []
-    for name, ref in NOTEBOOK.items():
+    requests = [StencilRequest(tuple(ref["offsets"]), name=name) for name, ref in NOTEBOOK.items()]
+    if progress:
+        progress("training " + ", ".join(r.name for r in requests) + " together (default recipe)")
+    defaults = train_stencils(requests, splits=splits, seed=seed, progress=progress)
+    seeded: list[TrainingResult | None] = [None] * len(requests)
+    if with_seed_recipe:
         if progress:
-            progress(f"{name}: offsets {list(ref['offsets'])}")
+            progress("training them again with the notebook's recipe")
+        seeded = list(train_stencils(requests, splits=splits, recipe="seed", seed=seed,
+                                     progress=progress))
+    rows = []
+    for (name, ref), default, seed_run in zip(NOTEBOOK.items(), defaults, seeded, strict=True):
         optimum = fit_least_squares(ref["offsets"], 1, splits=splits)
-        default = train_stencil(ref["offsets"], 1, splits=splits, seed=seed, progress=progress)
         mse = {"default": default.test_mse, "optimum": optimum.test_mse,
                "notebook": ref["test_mse"]}
         seed_coeffs = None
-        if with_seed_recipe:
-            seeded = train_stencil(ref["offsets"], 1, splits=splits, recipe="seed", seed=seed,
-                                   progress=progress)
-            seed_coeffs = seeded.stencil.coefficients
-            mse["seed_recipe"] = seeded.test_mse
+        if seed_run is not None:
+            seed_coeffs = seed_run.stencil.coefficients
+            mse["seed_recipe"] = seed_run.test_mse
         rows.append(SeedComparison(name, ref["offsets"], np.array(ref["weights_dx"]),
                                    seed_coeffs, default.stencil.coefficients,
                                    optimum.stencil.coefficients, mse,

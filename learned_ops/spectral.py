@@ -8,7 +8,6 @@ N points the operator's eigenvalues are h**(-m) sigma(2 pi k / N).
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 __all__ = ["relative_symbol_error", "resolving_band", "symbol"]
 
@@ -52,5 +51,7 @@ def resolving_band(
     def excess(t: float) -> float:
         value = relative_symbol_error(offsets, coefficients, derivative_order, np.array([t]))
         return float(value[0]) - eps
+
+    from scipy.optimize import brentq  # imported here: scipy.optimize costs ~0.3 s to import
 
     return float(brentq(excess, theta[first - 1], theta[first], xtol=1e-14))

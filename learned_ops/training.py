@@ -1,11 +1,13 @@
 """Train stencils with TensorFlow/Keras (imported lazily, only when training runs).
 
-:func:`train_stencil` is the one entry point: it builds the parameterised
-:class:`~learned_ops.keras_layer.StencilLayer`, runs gradient-based training in float64 on a
-seeded dataset (in memory or streamed through ``tf.data``), optionally inside any
-``tf.distribute.Strategy``, and returns a plain :class:`~learned_ops.stencil.Stencil` with a
-provenance record. Ctrl-C or SIGTERM saves a checkpoint (when a path is given) from which
-``resume=True`` continues to the same result an uninterrupted run gives.
+:func:`train_stencil` trains one stencil, :func:`train_stencils` several on one dataset with
+one pass over the data per epoch (each result equals training that stencil alone). Each stencil
+is a parameterised :class:`~learned_ops.keras_layer.StencilLayer` trained by gradient descent in
+float64 on a seeded dataset (in memory or streamed through ``tf.data``), optionally inside any
+``tf.distribute.Strategy`` (the loop is :mod:`learned_ops.keras_run`); the result is a plain
+:class:`~learned_ops.stencil.Stencil` with a provenance record. Ctrl-C or SIGTERM saves a
+checkpoint (when a path is given) from which ``resume=True`` continues to the same result an
+uninterrupted run gives.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from learned_ops.checkpoints import (
-    TrainingState,
     load_checkpoint,
     run_fingerprint,
     save_checkpoint,
@@ -36,8 +38,16 @@ from learned_ops.lstsq import least_squares_coefficients, streamed_r_factor
 from learned_ops.objective import Objective, TargetPosition
 from learned_ops.recipes import TrainSettings, recipe_settings
 from learned_ops.stencil import Stencil
+from learned_ops.training_data import TrainingData
 
-__all__ = ["TrainingResult", "default_splits", "fit_least_squares", "train_stencil"]
+__all__ = [
+    "StencilRequest",
+    "TrainingResult",
+    "default_splits",
+    "fit_least_squares",
+    "train_stencil",
+    "train_stencils",
+]
 
 ProgressFn = Callable[[str], None]
 
@@ -197,14 +207,24 @@ def _whitened_basis(objective: Objective, space: AffineStencilSpace, samples: in
     return space.basis @ transform
 
 
-def _initial_theta(settings: TrainSettings, dim: int, seed: int) -> np.ndarray:
-    if settings.init == "zeros":
-        return np.zeros(dim)
-    limit = math.sqrt(6.0 / (2 * dim))  # Conv1D (K, 1, 1) kernel: fan_in = fan_out = K
-    return np.random.default_rng([seed, 1]).uniform(-limit, limit, dim)
-
-
 # --------------------------------------------------------------------------- the trainer
+@dataclass(frozen=True)
+class StencilRequest:
+    """One stencil to train (see :func:`train_stencil` for the meaning of each field)."""
+
+    offsets: tuple[int, ...]
+    derivative_order: int = 1
+    accuracy_order: int | None = None
+    target: TargetPosition = "node"
+    symmetric: bool = False
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """A short name for progress messages."""
+        return self.name or "offsets " + ",".join(str(o) for o in self.offsets)
+
+
 def train_stencil(
     offsets: tuple[int, ...] | list[int],
     derivative_order: int = 1,
@@ -213,16 +233,8 @@ def train_stencil(
     splits: Splits | None = None,
     target: TargetPosition = "node",
     symmetric: bool = False,
-    recipe: str = "default",
-    settings: TrainSettings | None = None,
-    seed: int = 0,
-    strategy: Any = None,
-    stream: bool = False,
-    checkpoint: str | Path | None = None,
-    resume: bool = False,
-    progress: ProgressFn | None = _stderr_progress,
-    deterministic: bool = True,
     name: str = "",
+    **options: Any,
 ) -> TrainingResult:
     """Train a derivative stencil by gradient descent in Keras, in float64.
 
@@ -233,6 +245,47 @@ def train_stencil(
         splits: Seeded dataset and disjoint splits (default: seed family, 50,000 samples).
         target: "node" (as the seed) or "centre" (stencil centre; midpoint for (0, 1)).
         symmetric: Also constrain to the derivative's exact (skew-)symmetry (central offsets).
+        name: Name of the resulting stencil.
+        **options: Any keyword argument of :func:`train_stencils` (recipe, settings, seed,
+            strategy, stream, checkpoint, resume, progress, deterministic).
+
+    Returns:
+        The trained stencil, its history and its errors on the three splits.
+
+    Raises:
+        TrainingError: Bad settings, or NothingToLearnError when constraints fix everything.
+        TrainingInterrupted: On Ctrl-C or SIGTERM (after saving the checkpoint).
+    """
+    request = StencilRequest(tuple(offsets), derivative_order, accuracy_order, target,
+                             symmetric, name)
+    return train_stencils([request], splits=splits, **options)[0]
+
+
+def train_stencils(
+    requests: Sequence[StencilRequest],
+    *,
+    splits: Splits | None = None,
+    recipe: str = "default",
+    settings: TrainSettings | None = None,
+    seed: int = 0,
+    strategy: Any = None,
+    stream: bool = False,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    progress: ProgressFn | None = _stderr_progress,
+    deterministic: bool = True,
+) -> list[TrainingResult]:
+    """Train several stencils on one dataset together: one pass over the data per epoch.
+
+    Each stencil keeps its own parameters, loss, learning-rate steps and early stopping (a
+    stencil that has converged stops moving while the others go on), so every result is the one
+    :func:`train_stencil` gives for that stencil alone; what is shared is the data, its
+    preparation and each pass over it. The data's NumPy preparation runs in a background thread
+    while TensorFlow is imported.
+
+    Args:
+        requests: The stencils to train (at least one).
+        splits: Seeded dataset and disjoint splits (default: seed family, 50,000 samples).
         recipe: "default" or "seed" (see :mod:`learned_ops.recipes`); ignored if ``settings``.
         settings: Explicit settings.
         seed: Seed for initialisation and shuffling.
@@ -242,19 +295,25 @@ def train_stencil(
         resume: Continue from ``checkpoint``.
         progress: Called with one-line progress messages (None: silent).
         deterministic: Turn on TensorFlow's op determinism.
-        name: Name of the resulting stencil.
 
     Returns:
-        The trained stencil, its history and its errors on the three splits.
+        One result per request, in order. ``seconds`` is the run's, shared by all: ``import``
+        (TensorFlow), ``data`` (NumPy preparation, overlapping the import), ``training`` and
+        ``evaluation``.
 
     Raises:
         TrainingError: Bad settings, or NothingToLearnError when constraints fix everything.
         TrainingInterrupted: On Ctrl-C or SIGTERM (after saving the checkpoint).
     """
+    requests = list(requests)
+    if not requests or not all(isinstance(r, StencilRequest) for r in requests):
+        raise TrainingError("give at least one StencilRequest to train")
     settings = settings or recipe_settings(recipe)
-    objective = Objective(splits or default_splits(), tuple(offsets), derivative_order, target)
-    space = stencil_space(objective.offsets, derivative_order, accuracy_order, objective.x0,
-                          symmetric)
+    splits = splits or default_splits()
+    objectives = [Objective(splits, tuple(r.offsets), r.derivative_order, r.target)
+                  for r in requests]
+    spaces = [stencil_space(o.offsets, r.derivative_order, r.accuracy_order, o.x0, r.symmetric)
+              for o, r in zip(objectives, requests, strict=True)]
     if resume and checkpoint is None:
         raise TrainingError("resume needs a checkpoint path")
     if stream and settings.shuffle:
@@ -262,233 +321,92 @@ def train_stencil(
             "streaming reads the training samples in order, but these settings reshuffle them "
             "every epoch (the seed recipe does); train in memory, or set shuffle=False"
         )
-    say = progress or (lambda message: None)
+    replicas = 1 if strategy is None else int(strategy.num_replicas_in_sync)
+    data = TrainingData(objectives, settings, stream, seed, replicas)
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
-    with _silenced_stderr(progress is None and "tensorflow" not in sys.modules):
-        _quiet_tensorflow_logs()
-        import keras
-        import tensorflow as tf
-
-    from learned_ops.keras_layer import StencilLayer
+    switch_interval = sys.getswitchinterval()
+    try:  # NumPy work overlaps TensorFlow's import; hand the GIL over more often meanwhile
+        sys.setswitchinterval(1e-4)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            prepared = pool.submit(_prepare, data, objectives, spaces, settings)
+            with _silenced_stderr(progress is None and "tensorflow" not in sys.modules):
+                _tensorflow_environment()
+                import tensorflow as tf
+            timings["import"] = time.perf_counter() - started
+            bases, timings["data"] = prepared.result()
+    finally:
+        sys.setswitchinterval(switch_interval)
 
     if deterministic:
         tf.config.experimental.enable_op_determinism()
-    strategy = strategy or tf.distribute.get_strategy()
-    timings["import"] = time.perf_counter() - started
+    from learned_ops.keras_run import KerasRun
 
-    started = time.perf_counter()
-    data = _TrainingData(objective, settings, stream, seed, tf)
-    if settings.parameterisation == "whitened":
-        basis = _whitened_basis(objective, space, settings.whitening_samples, data.train_u)
-    else:
-        basis = space.basis * objective.dx**derivative_order
-    fingerprint = run_fingerprint(objective.splits.to_dict(), space, objective.target,
+    run = KerasRun([r.label for r in requests], objectives, spaces, bases, settings, data, seed,
+                   strategy or tf.distribute.get_strategy(), progress)
+    fingerprint = run_fingerprint(splits.to_dict(), spaces, [o.target for o in objectives],
                                   settings.to_dict(), seed, stream)
-    theta0 = _initial_theta(settings, space.dim, seed)
-    timings["data"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    with strategy.scope():
-        layer = StencilLayer(list(objective.offsets), derivative_order, objective.dx,
-                             space.base.tolist(), basis.tolist(), theta0.tolist())
-        layer.build((None, objective.splits.family.n_points))
-        if settings.optimizer == "sgd":
-            optimizer = keras.optimizers.SGD(learning_rate=settings.learning_rate,
-                                             clipnorm=settings.clipnorm)
-        else:
-            optimizer = keras.optimizers.Adam(learning_rate=settings.learning_rate,
-                                              clipnorm=settings.clipnorm)
-        optimizer.build([layer.theta])
-
-    history: list[dict[str, float]] = []
-    first_epoch = 0
     if resume:
-        state = load_checkpoint(Path(checkpoint), fingerprint)  # type: ignore[arg-type]
-        layer.theta.assign(state.theta)
-        for variable, value in zip(optimizer.variables, state.optimizer, strict=True):
-            variable.assign(np.asarray(value).reshape(variable.shape))
-        history, first_epoch = list(state.history), state.epoch
-        say(f"resuming from {checkpoint} after epoch {first_epoch}")
-
-    @tf.function(reduce_retracing=True)
-    def replica_gradient(u: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-        with tf.GradientTape() as tape:
-            residual = layer(u) - y
-            sse = tf.reduce_sum(tf.square(residual))
-        return tape.gradient(sse, layer.theta), sse, tf.cast(tf.size(y), tf.float64)
-
-    def reduced(batch: Any) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-        per_replica = strategy.run(replica_gradient, args=batch)
-        return tuple(strategy.reduce(tf.distribute.ReduceOp.SUM, t, axis=None)
-                     for t in per_replica)
-
-    @tf.function(reduce_retracing=True)
-    def local_step(u: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        grad, sse, count = replica_gradient(u, y)
-        optimizer.apply_gradients([(grad / count, layer.theta)])
-        return sse, count
-
-    @tf.function(reduce_retracing=True)
-    def local_epoch(dataset: Any) -> tuple[tf.Tensor, tf.Tensor]:
-        sse_sum = tf.constant(0.0, tf.float64)
-        count_sum = tf.constant(0.0, tf.float64)
-        for u, y in dataset:
-            sse, count = local_step(u, y)
-            sse_sum += sse
-            count_sum += count
-        return sse_sum, count_sum
-
-    fused = settings.batch_size is not None and strategy.num_replicas_in_sync == 1
-
-    def snapshot(epoch: int) -> TrainingState:
-        return TrainingState(epoch, layer.theta.numpy().copy(),
-                      [np.asarray(v.numpy()).ravel().tolist() for v in optimizer.variables],
-                      [dict(h) for h in history])
-
-    last_good = snapshot(first_epoch)
-    previous = layer.dimensionless_coefficients()
-    epoch = first_epoch
+        run.restore(load_checkpoint(Path(checkpoint), fingerprint))  # type: ignore[arg-type]
+        run.say(f"resuming from {checkpoint} after epoch {run.epoch}")
+    started = time.perf_counter()
     try:
         with sigterm_as_interrupt():
-            for epoch in range(first_epoch, settings.epochs):
-                sses, counts, steps = [], [], 0
-                grad_sum = None
-                if fused:
-                    sse, count = local_epoch(data.epoch_dataset(epoch))
-                    sses, counts = [sse], [count]
-                    steps = -(-data.n_train // settings.batch_size)
-                for batch in () if fused else data.epoch_batches(epoch, strategy):
-                    grad, sse, count = reduced(batch)
-                    if settings.batch_size is None:
-                        grad_sum = grad if grad_sum is None else grad_sum + grad
-                    else:
-                        optimizer.apply_gradients([(grad / count, layer.theta)])
-                    sses.append(sse)
-                    counts.append(count)
-                    steps += 1
-                sse_total, count_total = float(tf.add_n(sses)), float(tf.add_n(counts))
-                if settings.batch_size is None:
-                    optimizer.apply_gradients([(grad_sum / count_total, layer.theta)])
-                    steps = 1
-                coefficients = layer.dimensionless_coefficients()
-                if not np.isfinite(coefficients).all():
-                    raise TrainingError(f"training diverged at epoch {epoch + 1}: non-finite "
-                                        "coefficients; lower the learning rate")
-                change = float(np.max(np.abs(coefficients - previous)))
-                previous = coefficients
-                record = {"epoch": epoch + 1, "train_mse": sse_total / count_total,
-                          "change": change, "steps": steps}
-                if data.has_validation:
-                    record["val_mse"] = data.validation_mse(layer)
-                history.append(record)
-                last_good = snapshot(epoch + 1)
-                val = f" val {record['val_mse']:.6g}" if "val_mse" in record else ""
-                say(f"epoch {epoch + 1}/{settings.epochs} train mse {record['train_mse']:.6g}"
-                    f"{val} change {change:.2e}")
-                if settings.tolerance and change < settings.tolerance:
-                    break
+            run.train()
     except KeyboardInterrupt:
         if checkpoint is not None:
-            save_checkpoint(Path(checkpoint), fingerprint, last_good)
+            save_checkpoint(Path(checkpoint), fingerprint, run.last_good)
             raise TrainingInterrupted(
-                f"training interrupted after epoch {last_good.epoch}; checkpoint saved to "
+                f"training interrupted after epoch {run.last_good.epoch}; checkpoint saved to "
                 f"{checkpoint}; rerun with --resume to continue"
             ) from None
         raise TrainingInterrupted(
-            f"training interrupted after epoch {last_good.epoch}; no checkpoint path was "
+            f"training interrupted after epoch {run.last_good.epoch}; no checkpoint path was "
             "given, so nothing was saved"
         ) from None
     timings["training"] = time.perf_counter() - started
 
-    extra = {
+    started = time.perf_counter()
+    known = run.final_mses()
+    common = {
         "recipe": recipe if settings == recipe_settings(recipe) else "custom",
         "settings": settings.to_dict(), "init_seed": seed, "streaming": stream,
-        "replicas": int(strategy.num_replicas_in_sync), "history": history,
-        "epochs_run": len(history), "versions": _library_versions(True),
+        "replicas": int(run.strategy.num_replicas_in_sync), "versions": _library_versions(True),
     }
-    known = {"train": data.train_mse(layer)}
-    if data.has_validation:
-        known["val"] = data.validation_mse(layer)
-    stencil, tr, va, te = _finish(objective, space, layer.dimensionless_coefficients(),
-                                  name or "learned", _provenance(objective, space, "keras", extra),
-                                  known)
-    return TrainingResult(stencil, history, tr, va, te, timings, len(history))
+    results = []
+    for index, (objective, space, request) in enumerate(
+        zip(objectives, spaces, requests, strict=True)
+    ):
+        history = run.histories[index]
+        extra = {**common, "history": history, "epochs_run": len(history)}
+        stencil, tr, va, te = _finish(objective, space, run.coefficients(index),
+                                      request.name or "learned",
+                                      _provenance(objective, space, "keras", extra), known[index])
+        results.append(TrainingResult(stencil, history, tr, va, te, timings, len(history)))
+    timings["evaluation"] = time.perf_counter() - started
+    return results
 
 
-class _TrainingData:
-    """Training batches (in memory or streamed) and the validation loss."""
+def _tensorflow_environment() -> None:
+    """Settings TensorFlow reads when it starts, unless the user set them: quiet C++ logs, and
+    the BFC allocator on the CPU (it reuses buffers instead of mapping fresh pages for every
+    large intermediate, which makes float64 training passes 1.5-3x faster here)."""
+    _quiet_tensorflow_logs()
+    os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 
-    def __init__(self, objective: Objective, settings: TrainSettings, stream: bool, seed: int,
-                 tf: Any) -> None:
-        self.objective, self.settings, self.stream, self.seed, self.tf = (
-            objective, settings, stream, seed, tf)
-        lo, hi = objective.splits.range("train")
-        self.n_train = hi - lo
-        self._u = self._y = None
-        self.train_u: np.ndarray | None = None
-        rows = settings.chunk_samples
-        if not stream:
-            u, y = objective.arrays("train")
-            self.train_u = u
-            self._u, self._y = tf.constant(u), tf.constant(y)
-            if settings.batch_size is None:  # full batch: cut the windows once, not per epoch
-                length, taps = objective.outputs, len(objective.offsets)
-                self._chunks = [
-                    (tf.constant(objective.windows(u[i : i + rows]).reshape(-1, length, taps)),
-                     self._y[i : i + rows])
-                    for i in range(0, self.n_train, rows)
-                ]
-        vlo, vhi = objective.splits.range("val")
-        self.has_validation = vhi > vlo
-        if self.has_validation:
-            u, y = objective.arrays("val")
-            self._val = [(tf.constant(u[i : i + rows]), tf.constant(y[i : i + rows]))
-                         for i in range(0, vhi - vlo, rows)]
-            self._val_count = float(y.size)
 
-    def epoch_dataset(self, epoch: int) -> Any:
-        """This epoch's batches as a ``tf.data.Dataset`` (shuffled per epoch if asked)."""
-        tf = self.tf
-        batch = self.settings.batch_size or self.settings.chunk_samples
-        if self.stream:
-            p, length = self.objective.splits.family.n_points, self.objective.outputs
-            return tf.data.Dataset.from_generator(
-                lambda: self.objective.chunks("train", batch),
-                output_signature=(tf.TensorSpec((None, p), tf.float64),
-                                  tf.TensorSpec((None, length), tf.float64)),
-            )
-        order = np.arange(self.n_train)
-        if self.settings.shuffle:
-            order = np.random.default_rng([self.seed, 2, epoch]).permutation(self.n_train)
-        u, y = self._u, self._y
-        return tf.data.Dataset.from_tensor_slices(order).batch(batch).map(
-            lambda idx: (tf.gather(u, idx), tf.gather(y, idx)))
-
-    def epoch_batches(self, epoch: int, strategy: Any) -> Iterator[Any]:
-        """This epoch's batches, distributed over the strategy's replicas."""
-        if not self.stream and self.settings.batch_size is None and (
-            strategy.num_replicas_in_sync == 1
-        ):
-            yield from self._chunks
-            return
-        dataset = self.epoch_dataset(epoch)
-        if strategy.num_replicas_in_sync > 1:
-            yield from strategy.experimental_distribute_dataset(dataset)
+def _prepare(data: TrainingData, objectives: list[Objective], spaces: list[AffineStencilSpace],
+             settings: TrainSettings) -> tuple[list[np.ndarray], float]:
+    """The NumPy part of a run (no TensorFlow): data, windows and each parameter basis, and
+    the seconds it took."""
+    started = time.perf_counter()
+    data.prepare()
+    bases = []
+    for objective, space in zip(objectives, spaces, strict=True):
+        if settings.parameterisation == "whitened":
+            bases.append(_whitened_basis(objective, space, settings.whitening_samples,
+                                         data.train_u))
         else:
-            yield from dataset
-
-    def train_mse(self, layer: Any) -> float:
-        """Mean squared error of the layer on the whole training split (float64)."""
-        tf = self.tf
-        if self.stream or self.settings.batch_size is not None:
-            return self.objective.mse(layer.dimensionless_coefficients(), "train")
-        total = tf.add_n([tf.reduce_sum(tf.square(layer(u) - y)) for u, y in self._chunks])
-        count = sum(int(np.prod(y.shape)) for _, y in self._chunks)
-        return float(total) / count
-
-    def validation_mse(self, layer: Any) -> float:
-        tf = self.tf
-        total = tf.add_n([tf.reduce_sum(tf.square(layer(u) - y)) for u, y in self._val])
-        return float(total) / self._val_count
+            bases.append(space.basis * objective.dx**objective.derivative_order)
+    return bases, time.perf_counter() - started

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from learned_ops.data import BandFamily, SeedFamily, make_splits
+from learned_ops.data import BandFamily, SeedFamily, Splits, make_splits
 from learned_ops.operator_file import load_stencil, save_stencil
 from learned_ops.stencil import Stencil
-from learned_ops.training import train_stencil
+from learned_ops.training import StencilRequest, train_stencils
 
-__all__ = ["PRETRAINED", "PretrainedSpec", "build_one", "main"]
+__all__ = ["PRETRAINED", "PretrainedSpec", "build_many", "build_one", "main"]
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -85,23 +86,46 @@ PRETRAINED: tuple[PretrainedSpec, ...] = (
 )
 
 
-def build_one(spec: PretrainedSpec, progress: bool = False) -> Stencil:
-    """Train one pretrained operator from its spec."""
+def _splits(spec: PretrainedSpec) -> Splits:
     if spec.family == "band":
         family = BandFamily(theta_max=spec.theta_max) if spec.theta_max else BandFamily()
     else:
         family = SeedFamily()
-    splits = make_splits(family, spec.samples, spec.seed)
-    say = (lambda msg: print(f"[{spec.name}] {msg}", file=sys.stderr, flush=True)) if (
-        progress) else None
-    result = train_stencil(spec.offsets, spec.derivative_order,
-                           accuracy_order=spec.accuracy_order, splits=splits,
-                           symmetric=spec.symmetric, recipe=spec.recipe, seed=spec.seed,
-                           progress=say, name=spec.name)
-    provenance = {**result.stencil.provenance, "recipe": spec.recipe,
-                  "built_by": "learned_ops.pretrained.build"}
-    return result.stencil.with_metadata(name=spec.name, description=spec.description,
-                                        provenance=provenance)
+    return make_splits(family, spec.samples, spec.seed)
+
+
+def build_many(specs: Sequence[PretrainedSpec], progress: bool = False) -> list[Stencil]:
+    """Train pretrained operators from their specs, in order.
+
+    Specs on the same data with the same recipe and seed are trained together
+    (:func:`~learned_ops.training.train_stencils`: one pass over the data per epoch, each
+    result bit for bit the one it gets alone).
+    """
+    groups: dict[tuple, list[int]] = {}
+    for index, spec in enumerate(specs):
+        key = (spec.family, spec.theta_max, spec.samples, spec.seed, spec.recipe)
+        groups.setdefault(key, []).append(index)
+    built: dict[int, Stencil] = {}
+    for indices in groups.values():
+        group = [specs[i] for i in indices]
+        label = ", ".join(spec.name for spec in group)
+        say = (lambda msg, label=label: print(f"[{label}] {msg}", file=sys.stderr, flush=True)
+               ) if progress else None
+        requests = [StencilRequest(spec.offsets, spec.derivative_order, spec.accuracy_order,
+                                   symmetric=spec.symmetric, name=spec.name) for spec in group]
+        results = train_stencils(requests, splits=_splits(group[0]), recipe=group[0].recipe,
+                                 seed=group[0].seed, progress=say)
+        for index, spec, result in zip(indices, group, results, strict=True):
+            provenance = {**result.stencil.provenance, "recipe": spec.recipe,
+                          "built_by": "learned_ops.pretrained.build"}
+            built[index] = result.stencil.with_metadata(
+                name=spec.name, description=spec.description, provenance=provenance)
+    return [built[i] for i in range(len(specs))]
+
+
+def build_one(spec: PretrainedSpec, progress: bool = False) -> Stencil:
+    """Train one pretrained operator from its spec."""
+    return build_many([spec], progress)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,10 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tolerance", type=float, default=1e-6, help="--check tolerance")
     args = parser.parse_args(argv)
     worst = 0.0
-    for spec in PRETRAINED:
-        if args.only and spec.name not in args.only:
-            continue
-        stencil = build_one(spec, progress=True)
+    specs = [spec for spec in PRETRAINED if not args.only or spec.name in args.only]
+    for spec, stencil in zip(specs, build_many(specs, progress=True), strict=True):
         path = args.out / f"{spec.name}.json"
         if args.check:
             shipped = load_stencil(path)

@@ -1,0 +1,108 @@
+"""Training several stencils in one run: each result is exactly the one it gets alone."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from learned_ops.errors import TrainingError, TrainingInterrupted
+from learned_ops.recipes import recipe_settings
+from learned_ops.training import StencilRequest, train_stencil, train_stencils
+
+pytestmark = pytest.mark.tensorflow
+
+REQUESTS = [
+    StencilRequest((0, 1)),
+    StencilRequest((-1, 0), name="backward"),
+    StencilRequest((-2, -1, 0, 1, 2), accuracy_order=2),
+    StencilRequest((-1, 0, 1), 2),
+    StencilRequest((0, 1), target="centre"),
+    StencilRequest((-3, -2, -1, 0, 1, 2, 3), accuracy_order=2, symmetric=True),
+]
+
+
+def _alone(request: StencilRequest, **options) -> object:
+    return train_stencil(request.offsets, request.derivative_order,
+                         accuracy_order=request.accuracy_order, target=request.target,
+                         symmetric=request.symmetric, name=request.name, progress=None,
+                         **options)
+
+
+@pytest.mark.parametrize("recipe", ["default", "seed"])
+def test_each_stencil_trained_together_equals_it_trained_alone(recipe, small_splits) -> None:
+    settings = recipe_settings(recipe, epochs=2 if recipe == "seed" else None)
+    together = train_stencils(REQUESTS, splits=small_splits, settings=settings, seed=3,
+                              progress=None)
+    assert len(together) == len(REQUESTS)
+    for request, joint in zip(REQUESTS, together, strict=True):
+        alone = _alone(request, splits=small_splits, settings=settings, seed=3)
+        assert joint.stencil.offsets == tuple(request.offsets)
+        np.testing.assert_array_equal(joint.stencil.coefficients, alone.stencil.coefficients)
+        assert joint.epochs_run == alone.epochs_run
+        assert [h["train_mse"] for h in joint.history] == [h["train_mse"] for h in alone.history]
+        for split in ("train_mse", "val_mse", "test_mse"):
+            assert getattr(joint, split) == pytest.approx(getattr(alone, split), rel=1e-12)
+    if recipe == "default":  # stencils converge at different epochs and stop on their own
+        assert len({r.epochs_run for r in together}) > 1
+
+
+def test_a_converged_stencil_stops_moving_while_others_go_on(small_splits) -> None:
+    together = train_stencils(REQUESTS[:3], splits=small_splits, progress=None)
+    finished = min(together, key=lambda r: r.epochs_run)
+    longest = max(r.epochs_run for r in together)
+    assert finished.epochs_run < longest
+    assert finished.history[-1]["change"] < recipe_settings("default").tolerance
+
+
+def test_nothing_to_train_is_refused(small_splits) -> None:
+    with pytest.raises(TrainingError, match="at least one"):
+        train_stencils([], splits=small_splits, progress=None)
+    with pytest.raises(TrainingError, match="at least one"):
+        train_stencils([(0, 1)], splits=small_splits, progress=None)  # type: ignore[list-item]
+
+
+def test_an_interrupted_joint_run_resumes_to_the_uninterrupted_result(small_splits,
+                                                                      tmp_path) -> None:
+    checkpoint = tmp_path / "run.ckpt.json"
+    uninterrupted = train_stencils(REQUESTS[:3], splits=small_splits, progress=None)
+    messages: list[str] = []
+
+    def interrupt_in_epoch_three(message: str) -> None:
+        messages.append(message)
+        if message.startswith("epoch 3/"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(TrainingInterrupted, match="after epoch 3"):
+        train_stencils(REQUESTS[:3], splits=small_splits, checkpoint=checkpoint,
+                       progress=interrupt_in_epoch_three)
+    saved = json.loads(checkpoint.read_text())
+    assert saved["epoch"] == 3  # the epoch reported is the epoch kept
+    assert len(saved["thetas"]) == 3
+    resumed = train_stencils(REQUESTS[:3], splits=small_splits, checkpoint=checkpoint,
+                             resume=True, progress=None)
+    for a, b in zip(uninterrupted, resumed, strict=True):
+        np.testing.assert_array_equal(a.stencil.coefficients, b.stencil.coefficients)
+        assert a.epochs_run == b.epochs_run
+    with pytest.raises(TrainingError, match="different data, stencil or settings"):
+        train_stencils(REQUESTS[:2], splits=small_splits, checkpoint=checkpoint, resume=True,
+                       progress=None)
+
+
+def test_pretrained_builds_train_specs_on_the_same_data_together() -> None:
+    from learned_ops.pretrained.build import PretrainedSpec, build_many, build_one
+
+    specs = [
+        PretrainedSpec("a", (-2, -1, 0, 1, 2), 1, 2, "default", "seed", "a", samples=1500,
+                       symmetric=True),
+        PretrainedSpec("b", (-1, 0, 1), 2, None, "default", "seed", "b", samples=1500),
+        PretrainedSpec("c", (-1, 0, 1), 1, None, "default", "band", "c", theta_max=1.0,
+                       samples=1500),
+    ]
+    many = build_many(specs)
+    assert [s.name for s in many] == ["a", "b", "c"]
+    for spec, stencil in zip(specs, many, strict=True):
+        alone = build_one(spec)
+        np.testing.assert_array_equal(stencil.coefficients, alone.coefficients)
+        assert stencil.provenance["built_by"] == "learned_ops.pretrained.build"
