@@ -62,7 +62,8 @@ class TrainingResult:
         train_mse: Final MSE on the training split.
         val_mse: Final MSE on the validation split (nan if empty).
         test_mse: Final MSE on the disjoint test split (nan if empty).
-        seconds: Wall time: ``data`` and ``training``.
+        seconds: Wall time of the run's phases (``import``, ``data``, ``training``,
+            ``evaluation``; shared by the stencils of one run).
         epochs_run: Epochs completed (early stopping may end before the limit).
     """
 

@@ -86,6 +86,25 @@ def test_float64_survives_the_forward_pass_and_the_gradient() -> None:
     assert layer(tf.constant(u, dtype=tf.float32)).dtype == tf.float64
 
 
+def test_layer_on_raw_samples_equals_layer_on_windows_and_numpy() -> None:
+    import tensorflow as tf
+
+    from learned_ops.keras_layer import StencilLayer
+
+    rng = np.random.default_rng(5)
+    offsets = [-2, 0, 3]  # sparse offsets: the windows skip nodes
+    layer = StencilLayer(offsets, 1, 0.01, [0.0] * 3, (np.eye(3) * 0.01).tolist(),
+                         rng.uniform(-2, 2, 3).tolist())
+    u = rng.uniform(-1, 1, size=(6, 40))
+    raw = layer(tf.constant(u)).numpy()
+    windows = layer(layer.windows(tf.constant(u))).numpy()
+    kernel = layer.kernel().numpy()
+    expected = sum(kernel[j] * u[:, o + 2 : o + 2 + 35] for j, o in enumerate(offsets))
+    assert raw.shape == (6, 35)
+    np.testing.assert_allclose(raw, windows, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(raw, expected, rtol=0, atol=1e-12)
+
+
 def test_training_loss_is_float64_exact(small_splits) -> None:
     result = train_stencil((-1, 0, 1), 1, splits=small_splits, progress=None)
     objective = Objective(small_splits, (-1, 0, 1), 1)
