@@ -279,12 +279,11 @@ class Stencil:
         Returns:
             The derivative approximation, float64.
         """
-        _check_boundary(boundary)
         spacing = check_spacing(h)
         arr = check_field(u, min_points=self.min_points(boundary), axis=axis, check_finite=False)
         last = axis in (-1, arr.ndim - 1)
         moved = arr if last else np.moveaxis(arr, axis, -1)
-        scaled = self.coefficients * spacing ** (-self.derivative_order)
+        scaled = self._scaled_coefficients(spacing)
         if boundary == "one-sided":
             out = self._one_sided(moved, scaled, spacing)
         else:
@@ -308,6 +307,17 @@ class Stencil:
             bad = int(u.size - np.count_nonzero(np.isfinite(u)))
             raise InputArrayError(f"u contains {bad} NaN or infinite value(s); clean the input")
         return out.reshape(*u.shape[:-1], length)
+
+    def _scaled_coefficients(self, spacing: float) -> np.ndarray:
+        """c * h**-m, remembered for the last spacing (repeated calls on one grid are the
+        common case, and small arrays are dominated by such per-call costs)."""
+        cached = self.__dict__.get("_scaled")
+        if cached is None or cached[0] != spacing:
+            scaled = self.coefficients * spacing ** (-self.derivative_order)
+            scaled.setflags(write=False)
+            cached = (spacing, scaled)
+            object.__setattr__(self, "_scaled", cached)
+        return cached[1]
 
     @property
     def _offset_array(self) -> np.ndarray:
