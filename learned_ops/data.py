@@ -133,8 +133,10 @@ class _Family:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(u, d^m u / dx^m) for samples ``start .. stop-1``.
 
-        The derivative is evaluated at ``x + target_shift * dx`` (0 for the node; 0.5 for the
-        midpoint to the right of each node).
+        The derivative is evaluated at ``x_min + (i + target_shift) * dx`` for node i (0 for the
+        node; 0.5 for the midpoint to the right of each node). With an integer shift s these are
+        exactly the grid's own nodes i + s, so the targets are bit for bit the unshifted targets
+        moved by s columns.
         """
         batch = self.functions(seed, start, stop)
         key = (self, seed, start, stop)
@@ -144,7 +146,8 @@ class _Family:
             u.setflags(write=False)
             _VALUES_CACHE.clear()  # keep one dataset: bounded memory
             _VALUES_CACHE[key] = u
-        return u, self._evaluate(batch, self.grid + target_shift * self.dx, derivative_order)
+        nodes = np.arange(self.n_points, dtype=np.float64) + target_shift
+        return u, self._evaluate(batch, self.x_min + self.dx * nodes, derivative_order)
 
     def _evaluate(self, batch: FunctionBatch, x: np.ndarray, derivative_order: int) -> np.ndarray:
         return batch.evaluate(x, derivative_order)

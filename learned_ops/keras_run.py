@@ -114,9 +114,11 @@ class KerasRun:
 
     # ----------------------------------------------------------------- TensorFlow functions
     def _sses(self, samples: tf.Tensor, targets: tuple) -> list[tf.Tensor]:
-        """Each stencil's sum of squared errors on one batch (targets cut to its L outputs)."""
-        return [tf.reduce_sum(tf.square(layer(samples) - y[:, :length]))
-                for layer, y, length in zip(self.layers, targets, self.lengths, strict=True)]
+        """Each stencil's sum of squared errors on one batch (each against its L target
+        columns)."""
+        return [tf.reduce_sum(tf.square(layer(samples) - y[:, column : column + length]))
+                for layer, y, column, length in zip(self.layers, targets, self.data.columns,
+                                                    self.lengths, strict=True)]
 
     def _replica_gradient(self, samples: tf.Tensor, targets: tuple) -> tuple[list, tf.Tensor,
                                                                               tf.Tensor]:

@@ -1,10 +1,11 @@
 """The data of a training run: one dataset shared by every stencil trained in the run.
 
 Every stencil of a run reads the same samples u (P nodes each). Stencil s compares its L_s
-outputs with the exact derivative at ``x + shift_s * dx``; stencils with the same derivative
-order and shift share one target array of P columns and use its first L_s (exactly
-:meth:`~learned_ops.objective.Objective.arrays`, without the copy). Preparation is split in two
-so that the NumPy part can run in a background thread while TensorFlow is being imported:
+outputs with the exact derivative at ``x + shift_s * dx``, i.e. with L_s consecutive columns of
+a target array of P columns; stencils with the same derivative order and fractional shift (all
+node targets of one order, say) share that array (bit for bit the targets of
+:meth:`~learned_ops.objective.Objective.arrays`). Preparation is split in two so that the NumPy
+part can run in a background thread while TensorFlow is being imported:
 
 * :meth:`TrainingData.prepare` (NumPy only): samples and targets of every split in memory;
 * :meth:`TrainingData.to_tensors` hands them to TensorFlow.
@@ -75,6 +76,9 @@ class TrainingData:
         self.n_train = hi - lo
         #: in memory and full batch on one replica: the whole epoch is one traced call
         self.stacked_training = settings.batch_size is None and not stream and replicas == 1
+        self.layout = self._target_layout()
+        #: per stencil, the target column its output 0 compares with
+        self.columns = [column for _, column in self.layout]
         self.train_u: np.ndarray | None = None
         self.train: Stacked | None = None
         self.validation: Stacked | None = None
@@ -85,21 +89,39 @@ class TrainingData:
         self.tf: Any = None
 
     # ----------------------------------------------------------------- NumPy (any thread)
+    def _target_layout(self) -> list[tuple[tuple[int, float], int]]:
+        """Per stencil: the (derivative order, shift) of the target array it reads, and the
+        array's column its output 0 compares with.
+
+        A target at ``x_i + shift * dx`` with an integer part s of the shift is column i + s of
+        the array evaluated at the fractional part (bit for bit, see
+        :meth:`~learned_ops.data.SeedFamily.samples`), so node targets of any offsets share one
+        array; a stencil whose columns would leave the grid gets an array of its own.
+        """
+        points = self.splits.family.n_points
+        layout = []
+        for objective in self.objectives:
+            shift = objective.x0 - objective.offsets[0]
+            column = math.floor(shift)
+            if 0 <= column and column + objective.outputs <= points:
+                layout.append(((objective.derivative_order, shift - column), column))
+            else:
+                layout.append(((objective.derivative_order, shift), 0))
+        return layout
+
     def _arrays(self, split: str, start: int = 0, stop: int | None = None,
                 ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """Samples ``start .. stop-1`` of a split and each stencil's P-column targets."""
+        """Samples ``start .. stop-1`` of a split and each stencil's P-column target array."""
         lo, hi = self.splits.range(split)
         stop = hi - lo if stop is None else stop
         family, seed = self.splits.family, self.splits.seed
         shared: dict[tuple[int, float], np.ndarray] = {}
         u = None
-        for objective in self.objectives:
-            key = (objective.derivative_order, objective.x0 - objective.offsets[0])
+        for key, _ in self.layout:
             if key not in shared:
                 u, shared[key] = family.samples(seed, lo + start, lo + stop, *key)
         assert u is not None
-        return u, tuple(shared[(o.derivative_order, o.x0 - o.offsets[0])]
-                        for o in self.objectives)
+        return u, tuple(shared[key] for key, _ in self.layout)
 
     def _stacked(self, u: np.ndarray, ys: tuple[np.ndarray, ...]) -> Stacked:
         """Cut into equal chunks (zero-padded only when the rows do not divide evenly)."""

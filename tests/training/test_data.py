@@ -48,6 +48,16 @@ def test_same_seed_same_arrays_bit_for_bit(family: SeedFamily | BandFamily) -> N
     assert not np.array_equal(first[0], other[0])
 
 
+@pytest.mark.parametrize("family", [SeedFamily(), BandFamily(theta_max=1.0)])
+def test_integer_target_shift_moves_the_targets_by_whole_columns(family) -> None:
+    """Targets at x + s dx (integer s) are the node targets s columns on, bit for bit."""
+    for m in (1, 2):
+        _, node = family.samples(4, 0, 50, m, 0.0)
+        for s in (1, 2):
+            _, shifted = family.samples(4, 0, 50, m, float(s))
+            np.testing.assert_array_equal(shifted[:, :-s], node[:, s:])
+
+
 def test_any_range_equals_the_slice_of_the_whole() -> None:
     family = BandFamily()
     whole, _ = family.samples(1, 0, CHUNK + 500, 0)

@@ -20,6 +20,7 @@ REQUESTS = [
     StencilRequest((-1, 0, 1), 2),
     StencilRequest((0, 1), target="centre"),
     StencilRequest((-3, -2, -1, 0, 1, 2, 3), accuracy_order=2, symmetric=True),
+    StencilRequest((1, 2, 3)),  # its node targets lie left of the samples: own target array
 ]
 
 
