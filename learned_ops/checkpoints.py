@@ -102,7 +102,10 @@ def load_checkpoint(path: Path, fingerprint: str) -> TrainingState:
     if not isinstance(payload, dict) or payload.get("schema") != CHECKPOINT_SCHEMA or (
         payload.get("version") != CHECKPOINT_VERSION
     ):
-        raise TrainingError(f"{path} is not a version-{CHECKPOINT_VERSION} learned-ops checkpoint")
+        raise TrainingError(
+            f"{path} is not a version-{CHECKPOINT_VERSION} learned-ops checkpoint (checkpoints "
+            "from older learned-ops versions cannot be resumed); delete it and start again "
+            "without --resume")
     if payload.get("fingerprint") != fingerprint:
         raise TrainingError(
             f"checkpoint {path} was written by a run with different data, stencil or settings; "

@@ -83,9 +83,9 @@ class StencilLayer(keras.layers.Layer):
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         """Valid correlation: output k = sum_j w_j u[..., k + o_j - o_0].
 
-        Accepts samples of shape (..., points), computed as a sum of shifted slices (no copy of
-        the windows), or the same data already cut into windows of shape (batch, L, taps) (see
-        :meth:`windows`).
+        Accepts samples of shape (batch, points), computed as a sum of shifted slices (no copy
+        of the windows), or the same data already cut into windows of shape (batch, L, taps)
+        (see :meth:`windows`): a rank-3 input is always read as windows.
         """
         kernel = self.kernel()
         if inputs.shape.rank == 3:

@@ -79,7 +79,8 @@ class KerasRun:
         self.lengths = [objective.outputs for objective in objectives]
         points = objectives[0].splits.family.n_points
         stacked = (tf.TensorSpec((None, None, points), tf.float64),
-                   tuple(tf.TensorSpec((None, None, points), tf.float64) for _ in self.layers))
+                   tuple(tf.TensorSpec((None, None, points), tf.float64)
+                         for _ in data.target_keys))
         self._gradient = tf.function(self._replica_gradient, reduce_retracing=True)
         self._full_batch = tf.function(self._stacked_gradient, input_signature=stacked,
                                        autograph=False)
@@ -116,9 +117,12 @@ class KerasRun:
     def _sses(self, samples: tf.Tensor, targets: tuple) -> list[tf.Tensor]:
         """Each stencil's sum of squared errors on one batch (each against its L target
         columns)."""
-        return [tf.reduce_sum(tf.square(layer(samples) - y[:, column : column + length]))
-                for layer, y, column, length in zip(self.layers, targets, self.data.columns,
-                                                    self.lengths, strict=True)]
+        data = self.data
+        return [
+            tf.reduce_sum(tf.square(layer(samples) - targets[index][:, column : column + length]))
+            for layer, index, column, length in zip(self.layers, data.target_index, data.columns,
+                                                    self.lengths, strict=True)
+        ]
 
     def _replica_gradient(self, samples: tf.Tensor, targets: tuple) -> tuple[list, tf.Tensor,
                                                                               tf.Tensor]:
@@ -132,12 +136,8 @@ class KerasRun:
 
     @staticmethod
     def _chunk(targets: tuple, index: tf.Tensor) -> tuple:
-        """Chunk ``index`` of each stacked target (shared ones sliced once)."""
-        sliced: dict[int, tf.Tensor] = {}
-        for tensor in targets:
-            if id(tensor) not in sliced:
-                sliced[id(tensor)] = tensor[index]
-        return tuple(sliced[id(tensor)] for tensor in targets)
+        """Chunk ``index`` of each stacked target array."""
+        return tuple(target[index] for target in targets)
 
     def _stacked_gradient(self, samples: tf.Tensor, targets: tuple) -> tuple[list, tf.Tensor]:
         """Sum of squared errors and its gradient over every chunk of a stacked split."""

@@ -13,12 +13,13 @@ uninterrupted run gives.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,8 @@ class TrainingResult:
 
     Attributes:
         stencil: The trained operator (dimensionless coefficients, provenance attached).
-        history: Per-epoch records: ``epoch``, ``train_mse``, ``val_mse``, ``step``.
+        history: Per-epoch records: ``epoch``, ``train_mse``, ``val_mse``, ``change`` (largest
+            coefficient change) and ``steps`` (optimizer steps).
         train_mse: Final MSE on the training split.
         val_mse: Final MSE on the validation split (nan if empty).
         test_mse: Final MSE on the disjoint test split (nan if empty).
@@ -211,7 +213,16 @@ def _whitened_basis(objective: Objective, space: AffineStencilSpace, samples: in
 # --------------------------------------------------------------------------- the trainer
 @dataclass(frozen=True)
 class StencilRequest:
-    """One stencil to train (see :func:`train_stencil` for the meaning of each field)."""
+    """One stencil to train.
+
+    Attributes:
+        offsets: Strictly increasing integer offsets.
+        derivative_order: m.
+        accuracy_order: Constrain every iterate to this order (None: free, as the seed).
+        target: "node" (as the seed) or "centre" (stencil centre; midpoint for (0, 1)).
+        symmetric: Also constrain to the derivative's exact (skew-)symmetry.
+        name: Name of the resulting stencil ("learned" if empty).
+    """
 
     offsets: tuple[int, ...]
     derivative_order: int = 1
@@ -234,8 +245,16 @@ def train_stencil(
     splits: Splits | None = None,
     target: TargetPosition = "node",
     symmetric: bool = False,
+    recipe: str = "default",
+    settings: TrainSettings | None = None,
+    seed: int = 0,
+    strategy: Any = None,
+    stream: bool = False,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    progress: ProgressFn | None = _stderr_progress,
+    deterministic: bool = True,
     name: str = "",
-    **options: Any,
 ) -> TrainingResult:
     """Train a derivative stencil by gradient descent in Keras, in float64.
 
@@ -246,9 +265,16 @@ def train_stencil(
         splits: Seeded dataset and disjoint splits (default: seed family, 50,000 samples).
         target: "node" (as the seed) or "centre" (stencil centre; midpoint for (0, 1)).
         symmetric: Also constrain to the derivative's exact (skew-)symmetry (central offsets).
+        recipe: "default" or "seed" (see :mod:`learned_ops.recipes`); ignored if ``settings``.
+        settings: Explicit settings.
+        seed: Seed for initialisation and shuffling.
+        strategy: A ``tf.distribute.Strategy`` (default: TensorFlow's current one).
+        stream: Feed training data through ``tf.data`` from a generator instead of memory.
+        checkpoint: Where to save a checkpoint on Ctrl-C / SIGTERM (None: no checkpoint).
+        resume: Continue from ``checkpoint``.
+        progress: Called with one-line progress messages (None: silent).
+        deterministic: Turn on TensorFlow's op determinism.
         name: Name of the resulting stencil.
-        **options: Any keyword argument of :func:`train_stencils` (recipe, settings, seed,
-            strategy, stream, checkpoint, resume, progress, deterministic).
 
     Returns:
         The trained stencil, its history and its errors on the three splits.
@@ -259,7 +285,11 @@ def train_stencil(
     """
     request = StencilRequest(tuple(offsets), derivative_order, accuracy_order, target,
                              symmetric, name)
-    return train_stencils([request], splits=splits, **options)[0]
+    return train_stencils(
+        [request], splits=splits, recipe=recipe, settings=settings, seed=seed,
+        strategy=strategy, stream=stream, checkpoint=checkpoint, resume=resume,
+        progress=progress, deterministic=deterministic,
+    )[0]
 
 
 def train_stencils(
@@ -307,8 +337,12 @@ def train_stencils(
         TrainingInterrupted: On Ctrl-C or SIGTERM (after saving the checkpoint).
     """
     requests = list(requests)
-    if not requests or not all(isinstance(r, StencilRequest) for r in requests):
-        raise TrainingError("give at least one StencilRequest to train")
+    if not requests:
+        raise TrainingError("nothing to train: give at least one StencilRequest")
+    for request in requests:
+        if not isinstance(request, StencilRequest):
+            raise TrainingError(f"each stencil to train must be a StencilRequest, got "
+                                f"{request!r}; wrap offsets as StencilRequest(offsets)")
     settings = settings or recipe_settings(recipe)
     splits = splits or default_splits()
     objectives = [Objective(splits, tuple(r.offsets), r.derivative_order, r.target)
@@ -322,21 +356,29 @@ def train_stencils(
             "streaming reads the training samples in order, but these settings reshuffle them "
             "every epoch (the seed recipe does); train in memory, or set shuffle=False"
         )
+    if "tensorflow" in sys.modules and sys.modules["tensorflow"].distribute.has_strategy():
+        raise TrainingError(
+            "training was started inside `with strategy.scope():`, where Keras cannot apply "
+            "the optimizer's updates; call it outside the scope and pass strategy=strategy"
+        )
     replicas = 1 if strategy is None else int(strategy.num_replicas_in_sync)
     data = TrainingData(objectives, settings, stream, seed, replicas)
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
+    preparation = _Background(_prepare, data, objectives, spaces, settings)
     switch_interval = sys.getswitchinterval()
     try:  # NumPy work overlaps TensorFlow's import; hand the GIL over more often meanwhile
         sys.setswitchinterval(1e-4)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            prepared = pool.submit(_prepare, data, objectives, spaces, settings)
-            with _silenced_stderr(progress is None and "tensorflow" not in sys.modules):
-                _tensorflow_environment()
-                import tensorflow as tf
-            timings["import"] = time.perf_counter() - started
-            bases, timings["data"] = prepared.result()
+        preparation.start()
+        with _silenced_stderr(progress is None and "tensorflow" not in sys.modules):
+            _tensorflow_environment()
+            import tensorflow as tf
+        timings["import"] = time.perf_counter() - started
+        bases, timings["data"] = preparation.result()
+    except KeyboardInterrupt:
+        raise TrainingInterrupted("training interrupted before its first epoch; nothing was "
+                                  "saved") from None
     finally:
         sys.setswitchinterval(switch_interval)
 
@@ -370,6 +412,7 @@ def train_stencils(
 
     started = time.perf_counter()
     known = run.final_mses()
+    timings["evaluation"] = time.perf_counter() - started
     common = {
         "recipe": recipe if settings == recipe_settings(recipe) else "custom",
         "settings": settings.to_dict(), "init_seed": seed, "streaming": stream,
@@ -384,17 +427,50 @@ def train_stencils(
         stencil, tr, va, te = _finish(objective, space, run.coefficients(index),
                                       request.name or "learned",
                                       _provenance(objective, space, "keras", extra), known[index])
-        results.append(TrainingResult(stencil, history, tr, va, te, timings, len(history)))
-    timings["evaluation"] = time.perf_counter() - started
+        results.append(TrainingResult(stencil, history, tr, va, te, dict(timings),
+                                      len(history)))
     return results
 
 
 def _tensorflow_environment() -> None:
     """Settings TensorFlow reads when it starts, unless the user set them: quiet C++ logs, and
     the BFC allocator on the CPU (it reuses buffers instead of mapping fresh pages for every
-    large intermediate, which makes float64 training passes 1.5-3x faster here)."""
+    large intermediate, which makes float64 training passes 1.5-3x faster here), allowed to
+    grow to the machine's memory (its own default cap is 64 GiB)."""
     _quiet_tensorflow_logs()
-    os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
+    if "TF_CPU_ALLOCATOR_USE_BFC" not in os.environ:
+        os.environ["TF_CPU_ALLOCATOR_USE_BFC"] = "true"
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+            os.environ.setdefault("TF_CPU_BFC_MEM_LIMIT_IN_MB", str(total // 2**20))
+
+
+class _Background:
+    """Run a function in a daemon thread (so Ctrl-C never waits for it) with the caller's
+    context (NumPy's error settings included); :meth:`result` re-raises its exception."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        context = contextvars.copy_context()
+        self._outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                self._outcome["value"] = context.run(function, *args)
+            except BaseException as exc:  # handed to the caller by result()
+                self._outcome["error"] = exc
+
+        self._thread = threading.Thread(target=run, name="learned-ops data", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread.start()
+
+    def result(self) -> Any:
+        """Wait for the function and return its value (or raise its exception)."""
+        self._thread.join()
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome["value"]
 
 
 def _prepare(data: TrainingData, objectives: list[Objective], spaces: list[AffineStencilSpace],
@@ -410,4 +486,5 @@ def _prepare(data: TrainingData, objectives: list[Objective], spaces: list[Affin
                                          data.train_u))
         else:
             bases.append(space.basis * objective.dx**objective.derivative_order)
+    data.train_u = None  # only the whitening needed the raw array; the run uses its chunks
     return bases, time.perf_counter() - started

@@ -12,7 +12,8 @@ part can run in a background thread while TensorFlow is being imported:
 
 Data stay raw (stencil windows are cut inside each step, so memory is one copy of the samples
 rather than one per tap). A batch is ``(samples, targets)``: a (batch, P) tensor and a tuple
-with one (batch, P) target tensor per stencil (shared ones repeated).
+of the distinct (batch, P) target tensors (:attr:`TrainingData.target_index` says which one each
+stencil reads).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class Stacked:
 
     Attributes:
         samples: (chunks, rows, P) samples.
-        targets: Per stencil, (chunks, rows, P) targets (shared ones repeated).
+        targets: The distinct (chunks, rows, P) target arrays (see
+            :attr:`TrainingData.target_index`).
         counts: Real (not padding) outputs per stencil. The last chunk is padded with zero
             samples and zero targets, which add nothing to a squared error or its gradient.
     """
@@ -76,9 +78,12 @@ class TrainingData:
         self.n_train = hi - lo
         #: in memory and full batch on one replica: the whole epoch is one traced call
         self.stacked_training = settings.batch_size is None and not stream and replicas == 1
-        self.layout = self._target_layout()
-        #: per stencil, the target column its output 0 compares with
-        self.columns = [column for _, column in self.layout]
+        layout = self._target_layout()
+        #: the distinct target arrays, as (derivative order, shift)
+        self.target_keys = list(dict.fromkeys(key for key, _ in layout))
+        #: per stencil, which target array it reads and the column its output 0 compares with
+        self.target_index = [self.target_keys.index(key) for key, _ in layout]
+        self.columns = [column for _, column in layout]
         self.train_u: np.ndarray | None = None
         self.train: Stacked | None = None
         self.validation: Stacked | None = None
@@ -111,17 +116,12 @@ class TrainingData:
 
     def _arrays(self, split: str, start: int = 0, stop: int | None = None,
                 ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """Samples ``start .. stop-1`` of a split and each stencil's P-column target array."""
+        """Samples ``start .. stop-1`` of a split and the distinct P-column target arrays."""
         lo, hi = self.splits.range(split)
         stop = hi - lo if stop is None else stop
         family, seed = self.splits.family, self.splits.seed
-        shared: dict[tuple[int, float], np.ndarray] = {}
-        u = None
-        for key, _ in self.layout:
-            if key not in shared:
-                u, shared[key] = family.samples(seed, lo + start, lo + stop, *key)
-        assert u is not None
-        return u, tuple(shared[key] for key, _ in self.layout)
+        pairs = [family.samples(seed, lo + start, lo + stop, *key) for key in self.target_keys]
+        return pairs[0][0], tuple(target for _, target in pairs)
 
     def _stacked(self, u: np.ndarray, ys: tuple[np.ndarray, ...]) -> Stacked:
         """Cut into equal chunks (zero-padded only when the rows do not divide evenly)."""
@@ -186,7 +186,7 @@ class TrainingData:
             spec = tf.TensorSpec((None, self.splits.family.n_points), tf.float64)
             return tf.data.Dataset.from_generator(
                 lambda: self._stream(batch),
-                output_signature=(spec, tuple(spec for _ in self.objectives)))
+                output_signature=(spec, tuple(spec for _ in self.target_keys)))
         order = np.arange(self.n_train)
         if self.settings.shuffle:
             order = np.random.default_rng([self.seed, 2, epoch]).permutation(self.n_train)

@@ -57,10 +57,43 @@ def test_a_converged_stencil_stops_moving_while_others_go_on(small_splits) -> No
     assert finished.history[-1]["change"] < recipe_settings("default").tolerance
 
 
+def test_training_inside_a_strategy_scope_is_refused_with_the_way_out(small_splits) -> None:
+    import tensorflow as tf
+
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    with strategy.scope(), pytest.raises(TrainingError, match="pass strategy=strategy"):
+        train_stencils(REQUESTS[:2], splits=small_splits, progress=None)
+    inside = train_stencils(REQUESTS[:2], splits=small_splits, strategy=strategy, progress=None)
+    outside = train_stencils(REQUESTS[:2], splits=small_splits, progress=None)
+    for a, b in zip(inside, outside, strict=True):
+        np.testing.assert_allclose(a.stencil.coefficients, b.stencil.coefficients, rtol=0,
+                                   atol=1e-12)
+
+
+def test_numpy_error_settings_reach_the_background_preparation(small_splits) -> None:
+    """The data are prepared in a thread; NumPy's errstate (thread-local) must still apply."""
+    import learned_ops.training as training
+
+    seen = []
+    original = training._prepare
+
+    def spy(*args):
+        seen.append(np.geterr())
+        return original(*args)
+
+    training._prepare = spy
+    try:
+        with np.errstate(all="raise", under="ignore"):
+            train_stencils(REQUESTS[:1], splits=small_splits, progress=None)
+    finally:
+        training._prepare = original
+    assert seen == [{"divide": "raise", "over": "raise", "under": "ignore", "invalid": "raise"}]
+
+
 def test_nothing_to_train_is_refused(small_splits) -> None:
     with pytest.raises(TrainingError, match="at least one"):
         train_stencils([], splits=small_splits, progress=None)
-    with pytest.raises(TrainingError, match="at least one"):
+    with pytest.raises(TrainingError, match="must be a StencilRequest"):
         train_stencils([(0, 1)], splits=small_splits, progress=None)  # type: ignore[list-item]
 
 
