@@ -227,8 +227,9 @@ class KerasRun:
     def _record(self, active: tuple[int, ...], sse: np.ndarray, count: np.ndarray, steps: int,
                 previous: list[np.ndarray]) -> list[str]:
         """Append this epoch's records, freeze converged stencils; the progress lines."""
-        validation = None if self.data.validation is None else self.split_mses(
-            self.data.validation)
+        validation = None
+        if self.data.validation is not None and self.settings.validate_each_epoch:
+            validation = self.split_mses(self.data.validation)
         messages = []
         for i in active:
             coefficients = self.coefficients(i)

@@ -7,10 +7,12 @@
   optimum (to ~1e-12 in a few dozen epochs) instead of wandering 1e-3 away from it as the seed's
   minibatch Adam does. Stops once an epoch moves no coefficient by more than 1e-10
   (the iteration contracts by ~10x per epoch, so the remaining error is ~1e-11). Starts at
-  theta = 0 (zero kernel when free, the textbook stencil when constrained).
+  theta = 0 (zero kernel when free, the textbook stencil when constrained). The validation
+  error is measured once, at the end (it cannot change a least-squares fit's course).
 * ``seed`` -- the notebook's settings: Adam(lr 0.1, clipnorm 1), batch 512, 30 epochs,
   validation split 0.2, target at the node, the raw kernel as the trainable variable with Keras'
-  Glorot-uniform initialisation; in float64 (the notebook silently ran in float32).
+  Glorot-uniform initialisation, validation error after every epoch (as Keras printed it); in
+  float64 (the notebook silently ran in float32).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class TrainSettings:
             (never more than a quarter of the training split).
         shuffle: Reshuffle the training samples each epoch (minibatch mode).
         chunk_samples: Samples per data block in full-batch mode (bounds memory).
+        validate_each_epoch: Record the validation MSE after every epoch (a pass over the
+            validation split each time); otherwise only once, at the end.
     """
 
     optimizer: Literal["sgd", "adam"] = "sgd"
@@ -56,6 +60,7 @@ class TrainSettings:
     whitening_samples: int = 8192
     shuffle: bool = False
     chunk_samples: int = 1024
+    validate_each_epoch: bool = False
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("sgd", "adam"):
@@ -87,6 +92,9 @@ class TrainSettings:
                                 f"{self.batch_size!r}")
         if self.clipnorm is not None and not self.clipnorm > 0:
             raise TrainingError(f"clipnorm must be > 0 or None, got {self.clipnorm!r}")
+        for name in ("shuffle", "validate_each_epoch"):
+            if not isinstance(getattr(self, name), bool):
+                raise TrainingError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.tolerance < 0:
             raise TrainingError(f"tolerance must be >= 0, got {self.tolerance!r}")
 
@@ -100,6 +108,7 @@ RECIPES: dict[str, TrainSettings] = {
     "seed": TrainSettings(
         optimizer="adam", learning_rate=0.1, clipnorm=1.0, batch_size=512, epochs=30,
         parameterisation="raw", init="glorot", tolerance=0.0, shuffle=True,
+        validate_each_epoch=True,
     ),
 }
 
