@@ -313,9 +313,8 @@ class Stencil:
         common case, and small arrays are dominated by such per-call costs)."""
         cached = self.__dict__.get("_scaled")
         if cached is None or cached[0] != spacing:
-            scaled = self.coefficients * spacing ** (-self.derivative_order)
-            scaled.setflags(write=False)
-            cached = (spacing, scaled)
+            # left writable: a read-only array is another type to numba (another compilation)
+            cached = (spacing, self.coefficients * spacing ** (-self.derivative_order))
             object.__setattr__(self, "_scaled", cached)
         return cached[1]
 
