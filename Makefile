@@ -3,15 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The versions `make test` last passed with; demo, test and CI install exactly these.
+CONSTRAINTS := constraints.txt
+LATEST := .venv-latest
 
-.PHONY: demo test bench lint pretrained figures clean
+.PHONY: demo test test-latest constraints bench lint pretrained figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test,dev]"
 	$(BIN)/python -m learned_ops.cli.warm
 	touch $(STAMP)
 
@@ -20,6 +23,21 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The suite on the newest releases (no constraints), in a venv of its own.
+test-latest:
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade -e ".[test,dev]"
+	$(LATEST)/bin/python -m learned_ops.cli.warm
+	$(LATEST)/bin/python -m pytest
+
+# Refresh constraints.txt: the suite on the newest releases, then their versions recorded.
+constraints: test-latest
+	{ sed -n '/^#/p' $(CONSTRAINTS); \
+	  $(LATEST)/bin/python -m pip freeze --exclude-editable | grep -v '^learned-ops'; } > $(CONSTRAINTS).tmp
+	mv $(CONSTRAINTS).tmp $(CONSTRAINTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -34,4 +52,4 @@ figures: $(STAMP)
 	$(BIN)/learned-ops demo --out docs/figures --quiet
 
 clean:
-	rm -rf $(VENV) build *.egg-info learned-ops-output
+	rm -rf $(VENV) $(LATEST) build *.egg-info learned-ops-output
