@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -36,26 +39,74 @@ def test_default_training_lands_within_1e6_of_the_optimum(offsets, m, p, small_s
         assert trained.stencil.accuracy_order >= p
 
 
-@pytest.mark.parametrize("epochs", [1, 2, 3])
-def test_constraints_hold_at_every_step(epochs: int, small_splits) -> None:
-    offsets, m, p = (-3, -2, -1, 0, 1, 2, 3), 1, 2
-    for recipe in ("default", "seed"):
-        settings = recipe_settings(recipe, epochs=epochs)
-        result = train_stencil(offsets, m, accuracy_order=p, splits=small_splits,
-                               settings=settings, progress=None)
-        a, b = moment_conditions(offsets, m, p)
-        np.testing.assert_allclose(a @ result.stencil.coefficients, b, rtol=0, atol=1e-12)
+# Fornberg's 5-point central first derivative, the classical order-4 stencil (exact rationals)
+TEXTBOOK_D1_5 = np.array([1.0, -8.0, 0.0, 8.0, -1.0]) / 12.0
 
 
-def test_step_zero_is_the_textbook_stencil_and_has_the_order() -> None:
+def _record_iterates(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
+    """Every coefficient vector the trainer reads: before the first step and after each epoch."""
+    from learned_ops.keras_run import KerasRun
+
+    seen: list[np.ndarray] = []
+    original = KerasRun.coefficients
+
+    def recording(self: KerasRun, index: int) -> np.ndarray:
+        coefficients = original(self, index)
+        seen.append(np.array(coefficients))
+        return coefficients
+
+    monkeypatch.setattr(KerasRun, "coefficients", recording)
+    return seen
+
+
+def test_step_zero_is_the_textbook_stencil(small_splits, monkeypatch) -> None:
+    """The default recipe starts at theta = 0, which is the classical stencil."""
+    seen = _record_iterates(monkeypatch)
+    train_stencil((-2, -1, 0, 1, 2), 1, accuracy_order=2, splits=small_splits,
+                  settings=recipe_settings("default", epochs=1), progress=None)
+    # c = (c0 / dx) * dx: a few float64 round-offs of values below 1
+    np.testing.assert_allclose(seen[0], TEXTBOOK_D1_5, rtol=0, atol=1e-15)
+    assert np.max(np.abs(seen[-1] - TEXTBOOK_D1_5)) > 1e-6  # and training left it
+
+
+@pytest.mark.parametrize("recipe", ["default", "seed"])
+def test_constraints_hold_at_every_step(recipe: str, small_splits, monkeypatch) -> None:
+    """Full-batch epochs are one optimizer step each, so the iterates seen at the epochs' ends
+    are every iterate; each satisfies the order-2 moment conditions."""
+    offsets, m, p, epochs = (-3, -2, -1, 0, 1, 2, 3), 1, 2, 4
+    settings = replace(recipe_settings(recipe, epochs=epochs, tolerance=0.0), batch_size=None,
+                       shuffle=False)
+    seen = _record_iterates(monkeypatch)
+    result = train_stencil(offsets, m, accuracy_order=p, splits=small_splits, settings=settings,
+                           progress=None)
+    assert [record["steps"] for record in result.history] == [1] * epochs
+    assert len(seen) >= epochs + 1
+    moves = [np.max(np.abs(after - before)) for before, after in pairwise(seen[: epochs + 1])]
+    assert min(moves) > 1e-9, moves  # every step moved the stencil
+    a, b = moment_conditions(offsets, m, p)
+    for step, coefficients in enumerate(seen):
+        np.testing.assert_allclose(a @ coefficients, b, rtol=0, atol=1e-12,
+                                   err_msg=f"iterate {step}")
+
+
+def test_the_optimizer_can_move_only_theta_and_every_theta_has_the_order() -> None:
+    """Minibatch steps inside an epoch are not observable one by one; instead: theta is the
+    layer's only trainable variable and any theta (here of size 1e3) keeps the order."""
     from learned_ops.constraints import stencil_space
     from learned_ops.keras_layer import StencilLayer
 
-    space = stencil_space((-2, -1, 0, 1, 2), 1, 2)
-    layer = StencilLayer([-2, -1, 0, 1, 2], 1, 0.01, space.base.tolist(), space.basis.tolist())
-    coefficients = layer.dimensionless_coefficients()
-    a, b = moment_conditions((-2, -1, 0, 1, 2), 1, 2)
-    np.testing.assert_allclose(a @ coefficients, b, atol=1e-12)
+    offsets, m, p = (-3, -2, -1, 0, 1, 2, 3), 1, 2
+    space = stencil_space(offsets, m, p)
+    a, b = moment_conditions(offsets, m, p)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        theta = rng.uniform(-1e3, 1e3, space.dim)
+        layer = StencilLayer(list(offsets), m, 0.01, space.base.tolist(), space.basis.tolist(),
+                             theta.tolist())
+        assert [w.path for w in layer.trainable_weights] == [layer.theta.path]
+        coefficients = layer.dimensionless_coefficients()
+        # |c| ~ 1e3 and |a| <= 4.5: round-off ~1e3 * 4.5 * 7 * 2.2e-16 ~ 1e-11
+        np.testing.assert_allclose(a @ coefficients, b, rtol=0, atol=1e-10)
 
 
 def test_float64_survives_the_forward_pass_and_the_gradient() -> None:
