@@ -65,20 +65,37 @@ def test_any_range_equals_the_slice_of_the_whole() -> None:
     assert np.array_equal(part, whole[CHUNK - 100 : CHUNK + 300])
 
 
-@pytest.mark.parametrize("m", [0, 1, 2, 3])
-@pytest.mark.parametrize("family", [SeedFamily(dx=1e-3, n_points=600, k_max=5),
-                                    BandFamily(dx=1e-3, n_points=600, theta_max=0.05)])
+# Lagrange interpolation to the midpoint from offsets -3..4 (exact rationals)
+MIDPOINT_8 = np.array([-5.0, 49.0, -245.0, 1225.0, 1225.0, -245.0, 49.0, -5.0]) / 2048.0
+
+FINE_FAMILIES = [SeedFamily(dx=1e-3, n_points=600, k_max=5),
+                 BandFamily(dx=1e-3, n_points=600, theta_max=0.05)]
+
+
+@pytest.mark.parametrize("m", [1, 2, 3])
+@pytest.mark.parametrize("family", FINE_FAMILIES)
 def test_exact_derivatives_agree_with_high_order_differences(m: int, family) -> None:
     u, exact = family.samples(0, 0, 20, m)
-    if m == 0:
-        assert np.array_equal(u, exact)
-        return
     stencil = central_stencil(m, 8)
     approx = stencil(u, family.dx, boundary="valid")
     r = -stencil.offsets[0]
     interior = exact[:, r : u.shape[1] - r]
     scale = np.abs(interior).max()
     assert np.abs(approx - interior).max() <= 1e-6 * scale
+
+
+@pytest.mark.parametrize("family", FINE_FAMILIES)
+def test_values_at_midpoints_agree_with_interpolation_of_the_nodes(family) -> None:
+    """m = 0 with target shift 1/2: the values between the nodes, checked against 8-point
+    interpolation of the node values. Its error is at most max|u^(8)| h^8 prod|1/2 - j| / 8!
+    = 43.07 / 40320 * theta**8 * sum|amp| (theta = k h <= 0.0126 / 0.05 here, so < 1e-13);
+    round-off adds ~1e-16 * sum|w| = 1.5e-16 of the scale."""
+    u, between = family.samples(0, 0, 20, 0, 0.5)
+    columns = u.shape[1] - 7
+    approx = sum(w * u[:, j : j + columns] for j, w in enumerate(MIDPOINT_8))
+    expected = between[:, 3 : 3 + columns]  # the target half a step right of node j + 3
+    assert np.abs(approx - expected).max() <= 1e-12 * np.abs(u).max()
+    assert np.abs(between - u).max() > 1e-3 * np.abs(u).max()  # not the node values again
 
 
 def test_band_family_angles_are_uniform_on_the_band() -> None:
