@@ -14,6 +14,8 @@ used for the explanation when it has them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
 from math import factorial
 from typing import Any, Protocol, runtime_checkable
 
@@ -32,8 +34,10 @@ __all__ = [
     "symbol",
 ]
 
-MOMENT_TOLERANCE = 1e-9
-"""Relative tolerance on a moment, scaled by sum_j |c_j| |j|**q / q! (as the library does)."""
+MOMENT_TOLERANCE = 4096.0
+"""Allowed |mu_q - delta(q, m)| in units of the round-off bound eps * n * sum_j |c_j| |j|**q / q!
+(as ``learned_ops.moments``)."""
+_EPS = float(np.finfo(np.float64).eps)
 
 
 @runtime_checkable
@@ -92,28 +96,97 @@ def operator_moments(offsets: np.ndarray, coefficients: np.ndarray, count: int) 
     """mu_q = sum_j c_j j**q / q! for q < count."""
     j = np.asarray(offsets, dtype=np.float64)
     c = np.asarray(coefficients, dtype=np.float64)
-    return np.array([float(np.sum(c * j**q)) / factorial(q) for q in range(count)])
+    with np.errstate(all="ignore"):  # huge weights may overflow: inf
+        return np.array([float(np.sum(c * j**q)) / factorial(q) for q in range(count)])
+
+
+def _polynomial_from_roots(roots: list[int]) -> list[int]:
+    """Integer coefficients (lowest degree first) of prod_r (x - r)."""
+    poly = [1]
+    for r in roots:
+        shifted = [0, *poly]  # x * poly
+        for k, a in enumerate(poly):
+            shifted[k] -= r * a
+        poly = shifted
+    return poly
+
+
+@lru_cache(maxsize=4096)
+def _order_cap(offsets: tuple[int, ...], order: int) -> int | None:
+    """First moment index q* that the exact classical stencil on these offsets breaks.
+
+    No stencil on the offsets reaches accuracy order above q* - m (with n distinct offsets,
+    order >= n - m forces the classical stencil). None for an exact operator (the identity).
+    The classical weights come from differentiating the Lagrange basis polynomials in exact
+    integer arithmetic: w_j = m! [x**m] prod_{k != j} (x - x_k) / prod_{k != j} (x_j - x_k)
+    (an independent route to the weights ``learned_ops`` gets from Fornberg's recursion).
+    """
+    nodes = sorted({int(o) for o in offsets})
+    n = len(nodes)
+    if n < order + 1:  # q < n force c = 0, which breaks mu_m = 1
+        return order
+    weights = []
+    for i, x in enumerate(nodes):
+        others = nodes[:i] + nodes[i + 1:]
+        numerator = _polynomial_from_roots(others)[order] * factorial(order)
+        denominator = 1
+        for y in others:
+            denominator *= x - y
+        weights.append(Fraction(numerator, denominator))
+    # Moments q < n are exact; even and odd moments beyond are Vandermonde systems in the
+    # distinct |j|, so the first nonzero one (if any) comes before q = 3n.
+    for q in range(n, 3 * n + 2):
+        if sum(w * x**q for w, x in zip(weights, nodes, strict=True)) != 0:
+            return q
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _power_table(offsets: tuple[int, ...], count: int) -> np.ndarray:
+    """(count, taps) table of j**q / q!, correctly rounded."""
+    table = np.array(
+        [[float(Fraction(j) ** q / factorial(q)) for j in offsets] for q in range(count)],
+        dtype=np.float64,
+    ).reshape(count, len(offsets))
+    table.setflags(write=False)
+    return table
 
 
 def _first_defect(offsets: np.ndarray, coefficients: np.ndarray, order: int
                   ) -> tuple[int, float] | None:
-    """Index and value of the first moment that differs from delta(q, m); None when every
-    moment checked matches (an exact operator, such as the identity for m = 0).
+    """Index and value of the first moment that differs from delta(q, m); None for an
+    exact operator (the identity for m = 0, possibly padded with zeros).
+
+    Below the exact cap (:func:`_order_cap`) a moment is judged against the round-off of its
+    own sum: |mu_q - delta(q, m)| <= MOMENT_TOLERANCE * eps * n * sum_j |c_j| |j|**q / q!;
+    when every moment below the cap passes, the cap's moment is the defect (its value is
+    then the exact moment of the float coefficients).
 
     Kept here rather than imported: ``solvers`` depends only on the operator protocol, so it
     verifies orders itself (the same rule as ``learned_ops.moments``)."""
-    j = np.abs(np.asarray(offsets, dtype=np.float64))
-    for q in range(len(coefficients) + order + 64):
-        mu = operator_moments(offsets, coefficients, q + 1)[q]
-        expected = 1.0 if q == order else 0.0
-        scale = max(1.0, float(np.sum(np.abs(coefficients) * j**q)) / factorial(q))
-        if abs(mu - expected) > MOMENT_TOLERANCE * scale:
-            return q, mu
-    return None
+    offs = tuple(int(o) for o in offsets)
+    c = np.asarray(coefficients, dtype=np.float64)
+    cap = _order_cap(offs, order)
+    limit = 3 * len(offs) + 2 if cap is None else cap
+    with np.errstate(all="ignore"):  # overflow to inf, underflow: judged below
+        terms = _power_table(offs, limit) * c
+        mu = terms.sum(axis=1)
+        scale = np.abs(terms).sum(axis=1)
+    expected = (np.arange(limit) == order).astype(np.float64)
+    allowed = MOMENT_TOLERANCE * _EPS * len(offs) * scale
+    bad = ~(np.isfinite(mu) & np.isfinite(scale) & (np.abs(mu - expected) <= allowed))
+    if bad.any():
+        q = int(np.argmax(bad))
+        return q, float(operator_moments(np.array(offs), c, q + 1)[q])
+    if cap is None:
+        return None
+    exact = sum(Fraction(float(x)) * j**cap for x, j in zip(c, offs, strict=True))
+    return cap, float(Fraction(exact) / factorial(cap))
 
 
 def accuracy_order_of(operator: object) -> int:
-    """Accuracy order verified from the moments (0: inconsistent)."""
+    """Accuracy order verified from the moments (0: inconsistent), never above the most any
+    stencil on its offsets can reach."""
     offsets, coefficients, order = stencil_data(operator)
     defect = _first_defect(offsets, coefficients, order)
     if defect is None:  # exact: the most any stencil on these taps can have (a lower bound)
