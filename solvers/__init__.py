@@ -30,8 +30,11 @@ from solvers.convergence import (
 )
 from solvers.discretization import Discretization, discretize
 from solvers.errors import (
+    BeyondStabilityLimitWarning,
     BlowUpError,
+    BoundaryValueWarning,
     GridError,
+    GrowingModeWarning,
     InconsistentOperatorWarning,
     InitialConditionError,
     NoStableTimeStepError,
@@ -96,7 +99,9 @@ __all__ = [
     "STEPPERS",
     "Advection",
     "AdvectionDiffusion",
+    "BeyondStabilityLimitWarning",
     "BlowUpError",
+    "BoundaryValueWarning",
     "Bump",
     "ButcherTableau",
     "Comparison",
@@ -107,6 +112,7 @@ __all__ = [
     "FunctionRhs",
     "Grid",
     "GridError",
+    "GrowingModeWarning",
     "Heat",
     "InconsistentOperatorWarning",
     "InitialConditionError",

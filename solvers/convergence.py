@@ -9,34 +9,57 @@ operator and stepper promise, and a verdict. Three kinds:
   step is taken small enough that the temporal error is negligible: ``dt ∝ h**s`` with
   ``s = max(m, p / r)`` (``m``: the power of h in the stability limit, 1 for advection and 2
   for heat; ``p``: the operator's accuracy order; ``r``: the stepper's order), starting from a
-  quarter of the stability limit on the coarsest grid. Each run is then *checked*: its
-  distance to the exact solution of the semi-discrete system ``u' = L u`` (the temporal error
-  alone) must be below ``time_error_ratio`` times the spatial error; if not, dt is halved and
-  the run repeated (a few times at most; a remaining violation is noted).
+  quarter of the stability limit on the coarsest grid, so the ratio of temporal to spatial
+  error does not grow under refinement. Each run is then *checked*: its distance to the exact
+  solution of the semi-discrete system ``u' = L u`` (the temporal error alone) must be at most
+  ``time_error_ratio`` (default 1%) of the spatial error (the semi-discrete solution's distance
+  to the exact one), in both norms. If it is not, dt is reduced by the factor the stepper's
+  order predicts (``(ratio / measured)**(1/r)``, with a safety margin) and the run repeated (a
+  few times at most); the reduction carries over to the finer levels. Then every measured error
+  is within 1% of the spatial error, so no pairwise order is biased by more than
+  ``log2(1.01 / 0.99) ≈ 0.029``. A level where this cannot be reached is named in the notes
+  with the bias it allows.
 - ``time``: a fixed grid, dt halved at each level, compared with the exact solution of the
   semi-discrete system (computed exactly: Fourier symbols on periodic grids, ``expm_multiply``
   on bounded ones), so only the stepper's error is measured.
 - ``coupled``: grids refined at a fixed Courant number (advection: ``dt ∝ h``) or diffusion
   number (heat: ``dt ∝ h**2``), compared with the exact solution; order ``min(p, m r)``.
 
-Choosing the asymptotic range (automatic; the grids used are reported as ``fit_range``):
+Choosing the asymptotic range (automatic; the levels used are reported as ``fit_range``):
 
 1. Levels whose run blew up (or had no finite error) are excluded; any blow-up makes the study
    a non-convergence result with the solver's message as the reason.
 2. Trailing levels at the round-off floor are dropped: a relative error below ``floor``
    (default 1e-11, a hundred times the ~1e-13 that float64 arithmetic over thousands of steps
    attains), or below ``1e-8`` with an order that collapses to under half the previous pair's.
-3. Leading (pre-asymptotic) pairs are dropped: walking back from the finest pair, a pair is kept
-   while its order lies within ``max(0.1, 0.03 * |q|)`` of the finest pair's order ``q`` in both
-   norms; the first one that deviates ends the range.
+3. Of the remaining pairwise orders, the fit uses the *longest run of consecutive pairs that
+   agree with each other*: in both norms, the spread (largest minus smallest order) of the run
+   is at most ``max(agreement, 0.03 * |mean order of the run|)`` (``agreement`` defaults to
+   :data:`AGREEMENT` = 0.1; the relative part matters for orders above 3.3). On ties the
+   finest run wins. One odd pair (at either end) therefore cannot discard the consistent
+   pairs next to it; coarser pairs outside the run are pre-asymptotic, and finer pairs that
+   depart from it are named in the notes.
 
 The fitted order is the least-squares slope of ``log(error)`` against ``log(step)`` over that
-range; the mean order is the mean of the pairwise orders in it. The expected order is the
+run; the mean order is the mean of the pairwise orders in it. The expected order is the
 operator's verified accuracy order (space), the stepper's order (time) or ``min(p, m r)``
-(coupled). A study *converges* when every run finished, the operator is consistent (for the
-studies against the exact solution) and the fitted order is at least ``MIN_ORDER`` in both
-norms; it *meets the expected order* when, in addition, both fitted orders are at least
-``expected - tolerance``.
+(coupled). The verdict (:attr:`ConvergenceStudy.verdict`), first match wins:
+
+- ``does not converge``: a run blew up, no stable time step exists, the operator is
+  inconsistent (studies against the exact solution), or the fitted order is below
+  :data:`MIN_ORDER` in a norm.
+- ``inconclusive: refine``: the run has fewer than :data:`MIN_VERDICT_GRIDS` = 3 grids (a
+  single pair of levels; e.g. a study of two grids). No order is claimed; the fit shown is the
+  finest pair's, for information. Refine further.
+- ``not met``: a fitted order is below ``expected - tolerance``.
+- ``above expected``: a fitted order is above ``expected + tolerance`` (and none below):
+  the grids are pre-asymptotic (a higher-order error term still dominates) or the operator is
+  more accurate than claimed. Not met.
+- ``met``: both fitted orders within ``tolerance`` of the expected order (two-sided).
+
+``converges`` is True for ``met``, ``above expected`` and ``not met``, and for an inconclusive
+study whose finest two pairwise orders are both at least :data:`MIN_ORDER` (the errors shrink
+over the last three grids); ``meets_expected`` is True only for ``met``.
 """
 
 from __future__ import annotations
@@ -55,7 +78,9 @@ from solvers.analytic import exact_solution
 from solvers.compare import error_norms
 from solvers.discretization import discretize
 from solvers.errors import (
+    BeyondStabilityLimitWarning,
     BlowUpError,
+    InconsistentOperatorWarning,
     InitialConditionError,
     NoStableTimeStepError,
     ScheduleError,
@@ -69,15 +94,20 @@ from solvers.stability import stability_limit
 from solvers.tableaux import get_tableau
 
 __all__ = [
+    "AGREEMENT",
     "DEFAULT_GRIDS",
     "KINDS",
     "MIN_ORDER",
+    "MIN_VERDICT_GRIDS",
+    "TIME_ERROR_RATIO",
+    "VERDICTS",
     "ConvergenceStudy",
     "asymptotic_range",
     "convergence_study",
     "default_initial_condition",
     "expected_order",
     "fitted_order",
+    "longest_agreeing_run",
     "pairwise_orders",
     "semidiscrete_solution",
 ]
@@ -89,6 +119,19 @@ NORMS: tuple[str, ...] = ("l2", "linf")
 
 MIN_ORDER = 0.5
 """A fitted order below this (in either norm) counts as not converging."""
+AGREEMENT = 0.1
+"""Default ``agreement``: pairwise orders agree when their spread (max - min, in each norm) is at
+most ``max(agreement, RELATIVE_AGREEMENT * |their mean|)``."""
+RELATIVE_AGREEMENT = 0.03
+"""The relative part of the agreement tolerance (it exceeds 0.1 for orders above 3.3)."""
+MIN_VERDICT_GRIDS = 3
+"""A verdict on the order needs at least this many grids (two pairs) in the agreeing run."""
+VERDICTS: tuple[str, ...] = ("met", "above expected", "not met", "inconclusive: refine",
+                             "does not converge")
+"""The values of :attr:`ConvergenceStudy.verdict`."""
+TIME_ERROR_RATIO = 0.01
+"""Spatial studies: the temporal error of every level is at most this share of its spatial
+error (in both norms), so a pairwise order is biased by at most log2(1.01 / 0.99) ~ 0.029."""
 FLOOR = 1e-11
 """Relative errors below this are at the round-off floor and left out of the fit."""
 NEAR_FLOOR = 1e-8
@@ -99,8 +142,10 @@ COUPLED_FRACTION = 0.5
 """Default Courant / diffusion number of a coupled study, as a fraction of the limit."""
 TIME_FRACTION = 0.5
 """Temporal studies start from this fraction of the stability limit."""
-MAX_HALVINGS = 4
-"""Most times a spatial study halves dt on one grid to make the temporal error negligible."""
+MAX_DT_REDUCTIONS = 4
+"""Most times a spatial study reduces dt on one grid to make the temporal error negligible."""
+MAX_DT_FACTOR, MIN_DT_FACTOR = 0.5, 1.0 / 16.0
+"""Bounds of one dt reduction (at least halved, at most divided by 16)."""
 
 
 # --------------------------------------------------------------------------- order arithmetic
@@ -128,14 +173,60 @@ def fitted_order(steps: Sequence[float], errors: Sequence[float]) -> float:
     return float(np.dot(x, y - y.mean()) / np.dot(x, x))
 
 
-def _deviation_tolerance(reference: float) -> float:
-    return max(0.1, 0.03 * abs(reference))
+def _agreement_tolerance(orders: Sequence[float], agreement: float) -> float:
+    return max(agreement, RELATIVE_AGREEMENT * abs(float(np.mean(orders))))
+
+
+def _agree(orders: dict[str, Sequence[float]], i: int, j: int, agreement: float) -> bool:
+    """Whether pairs ``i..j`` agree in every norm (spread within the agreement tolerance)."""
+    for values in orders.values():
+        window = [float(v) for v in values[i:j + 1]]
+        if not all(math.isfinite(v) for v in window):
+            return False
+        if max(window) - min(window) > _agreement_tolerance(window, agreement):
+            return False
+    return True
+
+
+def longest_agreeing_run(orders: dict[str, Sequence[float]],
+                         agreement: float = AGREEMENT) -> tuple[int, int]:
+    """The longest run of consecutive pairwise orders that agree with each other.
+
+    Orders agree when, in every norm, their spread (largest minus smallest) is at most
+    ``max(agreement, 0.03 * |mean|)``. On ties the finest run (largest indices) wins.
+
+    Args:
+        orders: Pairwise orders per norm, coarsest pair first (all of one length).
+        agreement: The absolute part of the tolerance.
+
+    Returns:
+        ``(i, j)``: pair indices of the run, inclusive (``i == j``: no two consecutive pairs
+        agree, the run is the finest pair; ``(0, -1)`` when there are no pairs).
+    """
+    count = min((len(v) for v in orders.values()), default=0)
+    best = (0, -1)
+    for j in range(count - 1, -1, -1):  # finest end first: it wins ties
+        for i in range(j + 1):  # longest first
+            if j - i <= best[1] - best[0]:
+                break
+            if _agree(orders, i, j, agreement):
+                best = (i, j)
+                break
+    return best
+
+
+def _orders_text(values: Sequence[float]) -> str:
+    return ", ".join(_fmt(float(v), ".2f") for v in values)
 
 
 def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
                      scale: dict[str, float], floor: float = FLOOR,
-                     labels: Sequence[str] | None = None) -> tuple[int, int, list[str]]:
+                     labels: Sequence[str] | None = None,
+                     agreement: float = AGREEMENT) -> tuple[int, int, list[str]]:
     """The levels ``first..last`` (inclusive) of the asymptotic range, and why levels were cut.
+
+    Failed levels and trailing round-off levels are cut first; of the rest, the range is the
+    :func:`longest_agreeing_run` of pairwise orders (finest on ties). See the module docstring.
 
     Args:
         steps: The refined quantity (h or dt) per level, coarsest first.
@@ -143,10 +234,13 @@ def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
         scale: The size of the exact solution per norm (to make errors relative).
         floor: Relative errors below this are round-off.
         labels: How the notes name each level (default ``level i``).
+        agreement: The absolute part of the agreement tolerance (see
+            :func:`longest_agreeing_run`).
 
     Returns:
         ``(first, last, notes)``; ``first == last`` when fewer than two usable levels remain
-        (then no order can be fitted).
+        (then no order can be fitted); ``last - first == 1`` when no two consecutive pairwise
+        orders agree (too few grids for a verdict: the range is the finest pair).
     """
     notes: list[str] = []
     n = len(steps)
@@ -182,21 +276,27 @@ def asymptotic_range(steps: Sequence[float], errors: dict[str, Sequence[float]],
         break
     if last == first_usable:
         return last, last, notes
-    reference = {k: order(last - 1, k) for k in errors}
-    first = last - 1
-    while first > first_usable and all(
-        abs(order(first - 1, k) - reference[k]) <= _deviation_tolerance(reference[k])
-        for k in errors
-    ):
-        first -= 1
+    orders = {k: pairwise_orders(steps[first_usable:last + 1],
+                                 errors[k][first_usable:last + 1]) for k in errors}
+    i, j = longest_agreeing_run(orders, agreement)
+    first, end = first_usable + i, first_usable + j + 1
+    rule = f"within {agreement:g} (or 3% of the order)"
+    if i == j:
+        notes.append(f"no two consecutive pairwise orders agree {rule}: too few grids for a "
+                     f"verdict (it needs a run of at least {MIN_VERDICT_GRIDS} grids whose "
+                     "orders agree); refine further")
+        return first, end, notes
+    run = f"{name[first]} .. {name[end]}"
     if first > first_usable:
         left = ", ".join(name[first_usable:first])
-        notes.append(f"{left} left out as pre-asymptotic: the orders from there deviate from "
-                     "the finest pair's")
-    if last - first == 1:
-        notes.append("only one pair of levels is in the asymptotic range; refine further for a "
-                     "reliable fit")
-    return first, last, notes
+        notes.append(f"{left} left out as pre-asymptotic: their pairwise orders do not agree "
+                     f"{rule} with the run {run}")
+    if end < last:
+        finer = ", ".join(f"{k} {_orders_text(v[j + 1:])}" for k, v in orders.items())
+        notes.append(f"{', '.join(name[end + 1:last + 1])} left out: the finer pairwise orders "
+                     f"({finer}) depart from the longest agreeing run {run}; refine further "
+                     "to see where they settle")
+    return first, end, notes
 
 
 # --------------------------------------------------------------------------- problem helpers
@@ -305,6 +405,15 @@ def _fmt(value: float, spec: str = ".3e") -> str:
     return format(value, spec)
 
 
+_VERDICT_TEXT = {
+    "met": "meets the expected order",
+    "above expected": "ABOVE the expected order (not met)",
+    "not met": "converges, below the expected order",
+    "inconclusive: refine": "inconclusive: refine",
+    "does not converge": "DOES NOT CONVERGE",
+}
+
+
 @dataclass(frozen=True)
 class ConvergenceStudy:
     """The result of a convergence study (see the module docstring for the method).
@@ -324,15 +433,25 @@ class ConvergenceStudy:
             last`` when no order could be fitted.
         expected_order: The order promised by the operator / stepper.
         converges: Every run finished, the operator is consistent (studies against the exact
-            solution) and the fitted order is at least :data:`MIN_ORDER` in both norms.
-        meets_expected: Converges, with both fitted orders >= expected - tolerance.
-        tolerance: The tolerance used for ``meets_expected``.
+            solution) and the fitted order is at least :data:`MIN_ORDER` in both norms; for
+            an inconclusive study: the finest two pairwise orders are (see the module
+            docstring).
+        meets_expected: The verdict is ``met``: both fitted orders within ``tolerance`` of the
+            expected order, over a run of at least :data:`MIN_VERDICT_GRIDS` grids.
+        tolerance: The tolerance of the verdict (two-sided).
         reason: One paragraph: why it does or does not converge / meet the order.
         target: ``exact`` (analytic solution) or ``semi-discrete`` (exact ODE solution).
         time_errors: Spatial studies: the temporal part of each error (L2 distance to the
             semi-discrete solution); empty otherwise.
-        notes: What the study decided along the way (levels cut, dt halved, warnings).
+        notes: What the study decided along the way (levels cut, dt reduced, warnings).
         scale: Per norm: the size of the target solution on the finest level.
+        verdict: One of :data:`VERDICTS`: ``met``, ``above expected``, ``not met``,
+            ``inconclusive: refine`` or ``does not converge``.
+        agreement: The absolute part of the agreement tolerance of the run (see
+            :func:`longest_agreeing_run`).
+        time_error_shares: Spatial studies: per level, the temporal error as a share of the
+            spatial error (the larger of the two norms; at most ``time_error_ratio`` unless
+            a note says otherwise); empty otherwise.
     """
 
     kind: str
@@ -355,6 +474,9 @@ class ConvergenceStudy:
     time_errors: tuple[float, ...] = ()
     notes: tuple[str, ...] = ()
     scale: dict[str, float] = field(default_factory=dict)
+    verdict: str = ""
+    agreement: float = AGREEMENT
+    time_error_shares: tuple[float, ...] = ()
 
     @property
     def steps(self) -> tuple[float, ...]:
@@ -401,10 +523,18 @@ class ConvergenceStudy:
             used = "n = " + ", ".join(str(n) for n in self.fit_grids)
         lines.append(f"fit over {used} (marked *); expected order {self.expected_order}; "
                      f"errors against the {self.target} solution")
-        verdict = ("meets the expected order" if self.meets_expected else
-                   "converges, below the expected order" if self.converges else
-                   "DOES NOT CONVERGE")
-        lines.append(f"verdict: {verdict}. {self.reason}")
+        lines.append(f"rule: the fit uses the longest run of consecutive pairwise orders that "
+                     f"agree within {self.agreement:g} (or 3% of the order) in both norms, the "
+                     f"finest on ties; a verdict needs >= {MIN_VERDICT_GRIDS} grids in it; met: "
+                     f"both fitted orders within {self.tolerance:g} of {self.expected_order}")
+        shares = [v for v in self.time_error_shares if math.isfinite(v)]
+        if shares:
+            worst = max(shares)
+            bias = (math.log2((1.0 + worst) / (1.0 - worst)) if worst < 1.0 else math.inf)
+            lines.append(f"time error: at most {100.0 * worst:.2g}% of the spatial error on "
+                         f"a level (biases a pairwise order by <= {_fmt(bias, '.3f')})")
+        lines.append(f"verdict: {_VERDICT_TEXT.get(self.verdict, self.verdict)}. "
+                     f"{self.reason}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -427,7 +557,9 @@ class ConvergenceStudy:
         if any(k not in NORMS for k in norms):
             raise ScheduleError(f"norm must be 'l2', 'linf' or 'both', got {norm!r}")
         problems = []
-        if not self.converges:
+        if self.verdict == "inconclusive: refine":
+            problems.append("the study is inconclusive (too few grids agree): refine")
+        elif not self.converges:
             problems.append("the study does not converge")
         for k in norms:
             got = self.fitted_orders[k]
@@ -464,10 +596,13 @@ class ConvergenceStudy:
             "expected_order": self.expected_order,
             "converges": self.converges,
             "meets_expected": self.meets_expected,
+            "verdict": self.verdict,
             "tolerance": self.tolerance,
+            "agreement": self.agreement,
             "reason": self.reason,
             "target": self.target,
             "time_errors": list(self.time_errors),
+            "time_error_shares": list(self.time_error_shares),
             "notes": list(self.notes),
         })
 
@@ -498,25 +633,38 @@ class _Level:
         self.dt = math.nan
         self.errors = {k: math.nan for k in NORMS}
         self.time_error = math.nan
+        self.time_share = math.nan
         self.scale = {k: math.nan for k in NORMS}
         self.failure: str | None = None
 
 
+class _Notes(list[str]):
+    """The study's notes, and the warning kinds already noted once for the whole study."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.once: set[type] = set()
+
+
 def _run(problem: Problem, u0: Any, t_final: float, stepper: str, dt: float,
-         allow_unstable: bool, notes: list[str]) -> Any:
+         allow_unstable: bool, notes: _Notes) -> Any:
+    """Solve, turning the solver's warnings into notes by their kind (never by their text)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         solution = solve(problem, u0, t_final, stepper=stepper, dt=dt,
                          allow_unstable=allow_unstable, check_every=50)
     for w in caught:
-        text = " ".join(str(w.message).split())
-        if "inconsistent" in text:
+        if issubclass(w.category, InconsistentOperatorWarning):
             continue  # reported once, from the operator itself
-        beyond = "running beyond the stability limit on request"
-        if text.startswith(beyond):
-            if any(note.startswith(beyond) for note in notes):
+        if issubclass(w.category, BeyondStabilityLimitWarning):
+            if BeyondStabilityLimitWarning in notes.once:
                 continue
-            text = f"{beyond} (first level): " + text.split("with this operator: ", 1)[-1]
+            notes.once.add(BeyondStabilityLimitWarning)
+            reason = getattr(w.message, "reason", "") or str(w.message)
+            text = "running beyond the stability limit on request (first level): " + reason
+        else:
+            text = str(w.message)
+        text = " ".join(text.split())
         if text not in notes:
             notes.append(text)
     return solution
@@ -535,29 +683,60 @@ def _blow_up(level: _Level, exc: BlowUpError) -> None:
 
 
 def _space_level(problem: Problem, u0: Any, t_final: float, stepper: str, dt: float,
-                 ratio: float, allow_unstable: bool, notes: list[str], level: _Level) -> None:
+                 ratio: float, floor: float, allow_unstable: bool, notes: _Notes,
+                 level: _Level) -> float:
+    """Run one level of a spatial study with a temporal error at most ``ratio`` of the spatial.
+
+    The temporal error (distance to the semi-discrete solution) and the spatial error (the
+    semi-discrete solution's distance to the exact one) are measured in both norms; while the
+    larger share exceeds ``ratio``, dt is reduced by ``(ratio / share / 2)**(1/r)`` (``r``:
+    the stepper's order; at least halved, at most divided by 16) and the run repeated.
+
+    Returns:
+        The factor by which dt was reduced (1.0: not at all), for the finer levels.
+    """
     exact = exact_solution(problem, u0, [t_final])[-1]
     semi = semidiscrete_solution(problem, u0, t_final)
-    for attempt in range(MAX_HALVINGS + 1):
+    h = problem.grid.h
+    r = get_tableau(stepper).order
+    with np.errstate(over="ignore", invalid="ignore"):
+        space = error_norms(semi, exact, h)
+        size = error_norms(exact, np.zeros_like(exact), h)
+    space_error = {"l2": space.l2, "linf": space.linf}
+    relative = max(space_error[k] / s if s > 0 else space_error[k]
+                   for k, s in (("l2", size.l2), ("linf", size.linf)))
+    requested = dt
+    for attempt in range(MAX_DT_REDUCTIONS + 1):
         try:
             sol = _run(problem, u0, t_final, stepper, dt, allow_unstable, notes)
         except BlowUpError as exc:
             _blow_up(level, exc)
             level.dt = dt
-            return
+            return dt / requested
         level.dt = sol.info.dt
-        _measure(level, sol.final, exact, problem.grid.h)
+        _measure(level, sol.final, exact, h)
         with np.errstate(over="ignore", invalid="ignore"):
-            level.time_error = error_norms(sol.final, semi, problem.grid.h).l2
-            space_error = error_norms(semi, exact, problem.grid.h).l2
-        if not (level.time_error > ratio * space_error) or not math.isfinite(space_error):
-            return
-        if attempt == MAX_HALVINGS:
-            notes.append(f"n = {level.n}: the temporal error {level.time_error:.2g} is still "
-                         f"above {ratio:g} x the spatial error {space_error:.2g} at dt = "
-                         f"{level.dt:.3g}")
-            return
-        dt = 0.5 * level.dt
+            temporal = error_norms(sol.final, semi, h)
+            level.time_error = temporal.l2
+            shares = [t / e if e > 0 else math.inf
+                      for t, e in ((temporal.l2, space_error["l2"]),
+                                   (temporal.linf, space_error["linf"]))]
+        level.time_share = max(shares)
+        if not math.isfinite(relative) or relative < floor:
+            return dt / requested  # no spatial error to protect (round-off level, cut later)
+        if level.time_share <= ratio:
+            return dt / requested
+        if attempt == MAX_DT_REDUCTIONS:
+            share = level.time_share
+            bias = math.log2((1.0 + share) / (1.0 - share)) if share < 1.0 else math.inf
+            notes.append(f"n = {level.n}: the temporal error is still {share:.2g} of the "
+                         f"spatial error (wanted <= {ratio:g}) at dt = {level.dt:.3g} after "
+                         f"{MAX_DT_REDUCTIONS} reductions; the pairwise orders next to this "
+                         f"level may be biased by up to {_fmt(bias, '.2f')}")
+            return dt / requested
+        factor = (0.5 * ratio / level.time_share) ** (1.0 / r)
+        dt = level.dt * min(MAX_DT_FACTOR, max(MIN_DT_FACTOR, factor))
+    return dt / requested  # pragma: no cover - the loop always returns
 
 
 def _start_dt(problem: Problem, stepper: str, number: float | None, fraction: float,
@@ -605,6 +784,17 @@ def _check_study_numbers(t_final: object, levels: object, number: object, expect
         raise ScheduleError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
 
 
+def _check_fractions(time_error_ratio: object, agreement: object) -> None:
+    """Refuse a time-error ratio outside (0, 1) and an agreement that is not > 0."""
+    for name, value, top in (("time_error_ratio", time_error_ratio, 1.0),
+                             ("agreement", agreement, math.inf)):
+        ok = (not isinstance(value, bool) and isinstance(value, (int, float, np.floating))
+              and 0.0 < float(value) < top)
+        if not ok:
+            bound = "in (0, 1)" if top == 1.0 else "a finite number > 0"
+            raise ScheduleError(f"{name} must be {bound}, got {value!r}")
+
+
 def _still_rising(orders: dict[str, tuple[float, ...]], first: int, last: int,
                   expected: float) -> str:
     """A hint when the pairwise orders are still climbing towards the expected order."""
@@ -631,9 +821,10 @@ def convergence_study(
     expected: int | None = None,
     tolerance: float = 0.1,
     floor: float = FLOOR,
-    time_error_ratio: float = 0.1,
+    time_error_ratio: float = TIME_ERROR_RATIO,
     allow_unstable: bool = False,
     progress: Callable[[str], None] | None = None,
+    agreement: float = AGREEMENT,
 ) -> ConvergenceStudy:
     """Run a convergence study of ``problem`` (its operators and the stepper).
 
@@ -651,14 +842,19 @@ def convergence_study(
         number: Courant / diffusion number: of every level (coupled), of the coarsest level
             (space) or of the first level (time). Default: a fraction of the stability limit.
         expected: Override the expected order.
-        tolerance: How far below the expected order the fitted one may be.
+        tolerance: How far from the expected order the fitted one may be, either way, for
+            ``met`` (more above it is ``above expected``, more below ``not met``).
         floor: Relative error counted as round-off (see :func:`asymptotic_range`).
-        time_error_ratio: Spatial studies: the temporal error must be below this times the
-            spatial error (dt is halved until it is).
+        time_error_ratio: Spatial studies: the temporal error of every level must be at most
+            this share of its spatial error, in both norms (dt is reduced until it is, or a
+            note says it could not be); in (0, 1).
         allow_unstable: Run with the given ``number`` even beyond the stability limit (to
             observe a divergence); without it a problem with no stable dt is reported as not
             converging without running.
         progress: Called with one line after each level (e.g. to print on stderr).
+        agreement: Pairwise orders agree when their spread is at most ``max(agreement, 0.03
+            |order|)`` in both norms; the fit uses the longest agreeing run (see
+            :func:`longest_agreeing_run`).
 
     Returns:
         A :class:`ConvergenceStudy`; blow-ups and missing stable time steps are results
@@ -672,6 +868,7 @@ def convergence_study(
     _check_kind(kind)
     tableau = get_tableau(stepper)
     _check_study_numbers(t_final, levels, number, expected, tolerance)
+    _check_fractions(time_error_ratio, agreement)
     if kind == "time":
         if grids is not None:
             raise ScheduleError("a temporal study keeps the problem's grid; do not pass grids")
@@ -690,7 +887,7 @@ def convergence_study(
     problems = [problem] * len(sizes) if kind == "time" else [_with_grid(problem, n)
                                                                for n in sizes]
     p_expected = expected_order(problems[0], tableau, kind) if expected is None else expected
-    notes: list[str] = []
+    notes = _Notes()
     consistency = [] if kind == "time" else operator_warnings(problems[0])
     runs = [_Level(q.grid.n, q.grid.h) for q in problems]
     description = f"{problem.describe().split(' of ')[0]} with " + ", ".join(
@@ -708,17 +905,17 @@ def convergence_study(
                          notes, runs, report)
         else:
             _grid_levels(problems, u0, t_final, tableau.name, kind, number, p_expected,
-                         time_error_ratio, allow_unstable, notes, runs, report)
+                         (time_error_ratio, floor), allow_unstable, notes, runs, report)
     except NoStableTimeStepError as exc:
         return _no_stable_step(kind, description, tableau.name, runs, p_expected, tolerance,
-                               " ".join(str(exc).split()), consistency)
+                               " ".join(str(exc).split()), consistency, agreement)
     return _assemble(kind, description, tableau.name, runs, p_expected, tolerance, floor,
-                     notes, consistency)
+                     notes, consistency, agreement)
 
 
 def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str, kind: str,
-                 number: float | None, p: int, ratio: float, allow_unstable: bool,
-                 notes: list[str], runs: list[_Level],
+                 number: float | None, p: int, control: tuple[float, float],
+                 allow_unstable: bool, notes: _Notes, runs: list[_Level],
                  report: Callable[[_Level], None]) -> None:
     m = _dt_power(problems[0])
     r = get_tableau(stepper).order
@@ -743,14 +940,17 @@ def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str,
     dt0 = _start_dt(problems[0], stepper, number, SPACE_FRACTION, allow_unstable)
     s = max(float(m), p / r)
     h0 = problems[0].grid.h
+    ratio, floor = control
+    reduced = 1.0  # dt reductions carry over: the temporal share does not grow with dt ∝ h**s
     for q, level in zip(problems, runs, strict=True):
-        dt = dt0 * (q.grid.h / h0) ** s
-        _space_level(q, u0, t_final, stepper, dt, ratio, allow_unstable, notes, level)
+        dt = reduced * dt0 * (q.grid.h / h0) ** s
+        reduced *= _space_level(q, u0, t_final, stepper, dt, ratio, floor, allow_unstable,
+                                notes, level)
         report(level)
 
 
 def _time_levels(problem: Problem, u0: Any, t_final: float, stepper: str,
-                 number: float | None, allow_unstable: bool, notes: list[str],
+                 number: float | None, allow_unstable: bool, notes: _Notes,
                  runs: list[_Level], report: Callable[[_Level], None]) -> None:
     dt0 = _start_dt(problem, stepper, number, TIME_FRACTION, allow_unstable)
     count = max(1, math.ceil(t_final / dt0 * (1.0 - 1e-12)))
@@ -769,7 +969,8 @@ def _time_levels(problem: Problem, u0: Any, t_final: float, stepper: str,
 
 
 def _no_stable_step(kind: str, description: str, stepper: str, runs: list[_Level], p: int,
-                    tolerance: float, reason: str, consistency: list[str]) -> ConvergenceStudy:
+                    tolerance: float, reason: str, consistency: list[str],
+                    agreement: float) -> ConvergenceStudy:
     nan_list = tuple(math.nan for _ in runs)
     why = "; ".join([*consistency, reason])
     return ConvergenceStudy(
@@ -778,19 +979,57 @@ def _no_stable_step(kind: str, description: str, stepper: str, runs: list[_Level
         {k: nan_list[1:] for k in NORMS}, {k: math.nan for k in NORMS},
         {k: math.nan for k in NORMS}, (0, 0), p, False, False, tolerance,
         f"does not converge: {why}", "semi-discrete" if kind == "time" else "exact",
+        verdict="does not converge", agreement=agreement,
     )
+
+
+def _verdict(fitted: dict[str, float], p: float, tolerance: float) -> str:
+    """``met``, ``above expected`` or ``not met`` for a converging, conclusive study."""
+    if any(v < p - tolerance for v in fitted.values()):
+        return "not met"
+    if any(v > p + tolerance for v in fitted.values()):
+        return "above expected"
+    return "met"
+
+
+def _order_reason(verdict: str, fitted: dict[str, float], p: int, tolerance: float,
+                  orders: dict[str, tuple[float, ...]], first: int, last: int) -> str:
+    got = ", ".join(f"{k} {fitted[k]:.2f}" for k in NORMS)
+    head = f"fitted orders {got}; expected {p} (tolerance {tolerance:g}): "
+    if verdict == "met":
+        return head + "met"
+    if verdict == "above expected":
+        return (head + "ABOVE the expected order by more than the tolerance, so NOT met: the "
+                "grids are pre-asymptotic (a higher-order error term still dominates; refine "
+                "further) or the operator is more accurate than its expected order says")
+    return head + "NOT met" + _still_rising(orders, first, last, p)
+
+
+def _inconclusive_reason(orders: dict[str, tuple[float, ...]], first: int, last: int,
+                         agreement: float, p: int) -> str:
+    grids = last + 1
+    shown = "; ".join(f"{k}: {_orders_text(v)}" for k, v in orders.items())
+    if len(orders["l2"]) <= 1:
+        why = f"a study of {grids} grids has one pairwise order"
+    else:
+        why = (f"no {MIN_VERDICT_GRIDS} consecutive grids have pairwise orders that agree "
+               f"within {agreement:g} (or 3% of the order) in both norms ({shown})")
+    hint = _still_rising(orders, first, last, p)
+    return (f"inconclusive: refine -- {why}; a verdict needs at least {MIN_VERDICT_GRIDS} grids "
+            "whose pairwise orders agree: add finer grids (the fit shown is the finest "
+            "pair's, for information)" + hint)
 
 
 def _assemble(kind: str, description: str, stepper: str, runs: list[_Level], p: int,
               tolerance: float, floor: float, notes: list[str],
-              consistency: list[str]) -> ConvergenceStudy:
+              consistency: list[str], agreement: float) -> ConvergenceStudy:
     steps = [r.dt if kind == "time" else r.h for r in runs]
     errors = {k: tuple(r.errors[k] for r in runs) for k in NORMS}
     scale = {k: next((r.scale[k] for r in reversed(runs) if math.isfinite(r.scale[k])),
                      math.nan) for k in NORMS}
     orders = {k: tuple(pairwise_orders(steps, errors[k])) for k in NORMS}
     labels = [f"dt = {r.dt:.4g}" if kind == "time" else f"n = {r.n}" for r in runs]
-    first, last, cut = asymptotic_range(steps, errors, scale, floor, labels)
+    first, last, cut = asymptotic_range(steps, errors, scale, floor, labels, agreement)
     notes = [*cut, *notes]
     if last > first:
         fitted = {k: fitted_order(steps[first:last + 1], errors[k][first:last + 1])
@@ -801,33 +1040,36 @@ def _assemble(kind: str, description: str, stepper: str, runs: list[_Level], p: 
         mean = {k: math.nan for k in NORMS}
     failures = [r.failure for r in runs if r.failure]
     low = min(fitted.values()) if last > first else math.nan
+    conclusive = last - first + 1 >= MIN_VERDICT_GRIDS
     if failures:
-        converges = False
+        verdict = "does not converge"
         reason = (f"does not converge: the run blew up on {len(failures)} of {len(runs)} levels "
                   f"({failures[0]})")
         if consistency:
             reason += "; cause: " + "; ".join(consistency)
     elif consistency:
-        converges = False
+        verdict = "does not converge"
         reason = (f"does not converge (fitted order {_fmt(low, '.2f')}): "
                   + "; ".join(consistency))
+    elif not conclusive:
+        verdict = "inconclusive: refine"
+        reason = _inconclusive_reason(orders, first, last, agreement, p)
     elif not (low >= MIN_ORDER):
-        converges = False
+        verdict = "does not converge"
         reason = (f"does not converge: the fitted order {_fmt(low, '.2f')} is below "
                   f"{MIN_ORDER:g}, the errors do not shrink under refinement")
     else:
-        converges = True
-        reason = ""
-    meets = converges and all(v >= p - tolerance for v in fitted.values())
-    if converges:
-        got = ", ".join(f"{k} {fitted[k]:.2f}" for k in NORMS)
-        reason = (f"fitted orders {got}; expected {p} (tolerance {tolerance:g}): "
-                  + ("met" if meets else "NOT met"))
-        if not meets:
-            reason += _still_rising(orders, first, last, p)
+        verdict = _verdict(fitted, p, tolerance)
+        reason = _order_reason(verdict, fitted, p, tolerance, orders, first, last)
+    if verdict == "inconclusive: refine":
+        tail = [orders[k][i] for k in NORMS for i in (last - 2, last - 1) if i >= 0]
+        converges = len(tail) == 2 * len(NORMS) and all(v >= MIN_ORDER for v in tail)
+    else:
+        converges = verdict in ("met", "above expected", "not met")
     return ConvergenceStudy(
         kind, description, stepper, tuple(r.n for r in runs), tuple(r.h for r in runs),
         tuple(r.dt for r in runs), errors, orders, fitted, mean, (first, last), p, converges,
-        meets, tolerance, reason, "semi-discrete" if kind == "time" else "exact",
+        verdict == "met", tolerance, reason, "semi-discrete" if kind == "time" else "exact",
         tuple(r.time_error for r in runs) if kind == "space" else (), tuple(notes), scale,
+        verdict, agreement, tuple(r.time_share for r in runs) if kind == "space" else (),
     )

@@ -6,14 +6,18 @@ the whole family with one ``except`` clause. Messages say what was wrong and wha
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from solvers.solution import Solution
 
 __all__ = [
+    "BeyondStabilityLimitWarning",
     "BlowUpError",
+    "BoundaryValueWarning",
     "GridError",
+    "GrowingModeWarning",
     "InconsistentOperatorWarning",
     "InitialConditionError",
     "NoStableTimeStepError",
@@ -98,8 +102,64 @@ class ReferenceSolverError(SolverError):
 
 
 class SolverWarning(UserWarning):
-    """Root of the warnings ``solvers`` emits."""
+    """Root of the warnings ``solvers`` emits (filter on it to silence or catch them all).
+
+    Each kind is a subclass, so code that reacts to a warning tests ``w.category`` (or
+    ``isinstance(w.message, ...)``) and reads its attributes, never the English message.
+    """
 
 
 class InconsistentOperatorWarning(SolverWarning):
     """The operator is inconsistent: its error does not vanish as h -> 0."""
+
+
+class BeyondStabilityLimitWarning(SolverWarning):
+    """A run with a time step beyond the stability limit, on request (``allow_unstable``).
+
+    Attributes:
+        dt: The time step requested.
+        limit_dt: The largest stable time step.
+        reason: Why the limit is what it is (the stability analysis' explanation).
+    """
+
+    def __init__(self, message: str, *, dt: float = math.nan, limit_dt: float = math.nan,
+                 reason: str = "") -> None:
+        super().__init__(message)
+        self.dt = dt
+        self.limit_dt = limit_dt
+        self.reason = reason
+
+
+class GrowingModeWarning(SolverWarning):
+    """The semi-discrete system itself has a growing mode, whatever the time step.
+
+    Attributes:
+        growth_rate: The largest real part of an eigenvalue (> 0), per unit time.
+        source: ``closure`` (the boundary closures) or ``interior`` (a slightly
+            anti-dissipative interior stencil): the stability limit's ``growth_source``.
+    """
+
+    def __init__(self, message: str, *, growth_rate: float = math.nan,
+                 source: str = "") -> None:
+        super().__init__(message)
+        self.growth_rate = growth_rate
+        self.source = source
+
+
+class BoundaryValueWarning(SolverWarning):
+    """The initial condition disagrees with a fixed boundary value; the boundary value wins.
+
+    Attributes:
+        node: The boundary node.
+        x: Its coordinate.
+        initial: The initial value there (for a batch: the largest difference over the rows).
+        boundary: The boundary value imposed.
+    """
+
+    def __init__(self, message: str, *, node: int = -1, x: float = math.nan,
+                 initial: float = math.nan, boundary: float = math.nan) -> None:
+        super().__init__(message)
+        self.node = node
+        self.x = x
+        self.initial = initial
+        self.boundary = boundary

@@ -23,7 +23,10 @@ import numpy as np
 
 from solvers.discretization import discretize
 from solvers.errors import (
+    BeyondStabilityLimitWarning,
     BlowUpError,
+    BoundaryValueWarning,
+    GrowingModeWarning,
     InconsistentOperatorWarning,
     InitialConditionError,
     NoStableTimeStepError,
@@ -111,7 +114,7 @@ def operator_warnings(problem: Problem) -> list[str]:
 
 def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: float | None,
                courant: float | None, allow_unstable: bool, safety: float,
-               notes: list[str]) -> float:
+               pending: list[SolverWarning]) -> float:
     if dt is not None and courant is not None:
         raise ScheduleError("give dt or courant, not both")
     if courant is not None:
@@ -136,11 +139,13 @@ def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: floa
             raise UnstableTimeStepError(
                 message + "; choose a smaller dt or pass allow_unstable=True", limit=limit
             )
-        notes.append("running beyond the stability limit on request: " + message)
+        pending.append(BeyondStabilityLimitWarning(
+            "running beyond the stability limit on request: " + message, dt=dt,
+            limit_dt=limit.dt, reason=limit.reason))
     return dt
 
 
-def _initial_state(problem: Problem, u0: Any, notes: list[str]) -> np.ndarray:
+def _initial_state(problem: Problem, u0: Any, pending: list[SolverWarning]) -> np.ndarray:
     if not callable(u0) and np.ndim(u0) == 2:  # a batch: one initial condition per row
         rows = np.asarray(u0)
         if rows.shape[0] == 0:
@@ -153,12 +158,13 @@ def _initial_state(problem: Problem, u0: Any, notes: list[str]) -> np.ndarray:
         worst = float(np.abs(values[..., node] - value).max())
         if worst > 1e-9 * scale:
             first = float(np.ravel(values[..., node])[0])
-            notes.append(
-                f"initial value {first if values.ndim == 1 else worst:.6g} "
+            initial = first if values.ndim == 1 else worst
+            pending.append(BoundaryValueWarning(
+                f"initial value {initial:.6g} "
                 f"{'at' if values.ndim == 1 else 'off (largest difference over the batch) at'} "
                 f"node {node} (x = {problem.grid.x[node]:g}) differs from the boundary value "
-                f"{value:.6g}; the boundary value is imposed"
-            )
+                f"{value:.6g}; the boundary value is imposed",
+                node=node, x=float(problem.grid.x[node]), initial=initial, boundary=value))
         values[..., node] = value
     return values
 
@@ -313,22 +319,23 @@ def solve(
     times = _schedule(t_final, save_times, save_every)
     notes = operator_warnings(problem)
     for message in notes:
-        warnings.warn(message, InconsistentOperatorWarning, stacklevel=2)
-    before = len(notes)
-    state = _initial_state(problem, u0, notes)
+        warnings.warn(InconsistentOperatorWarning(message), stacklevel=2)
+    pending: list[SolverWarning] = []  # each kind its own SolverWarning subclass
+    state = _initial_state(problem, u0, pending)
     limit = stability_limit(problem, tableau)
-    dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, notes)
+    dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, pending)
     if limit.growth_rate > 0.0:
         where = ("the operator's boundary closures make" if limit.growth_source == "closure"
                  else "the operator is slightly anti-dissipative, so")
-        notes.append(
+        pending.append(GrowingModeWarning(
             f"{where} the semi-discrete system grow: an "
             f"eigenvalue has real part {limit.growth_rate:.4g} > 0 (e-folding time "
             f"{1.0 / limit.growth_rate:.4g}); expect growth like exp({limit.growth_rate:.3g} t), "
-            "whatever the time step"
-        )
-    for message in notes[before:]:
-        warnings.warn(message, SolverWarning, stacklevel=2)
+            "whatever the time step",
+            growth_rate=limit.growth_rate, source=limit.growth_source))
+    for warning in pending:
+        notes.append(str(warning))
+        warnings.warn(warning, stacklevel=2)
     disc = discretize(problem)
     runner = _make_runner(kernel, disc, tableau)
     batch = state.ndim == 2

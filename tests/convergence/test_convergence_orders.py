@@ -13,19 +13,16 @@ import pytest
 from learned_ops import Stencil, central_stencil, textbook_stencil
 from learned_ops.pretrained import list_pretrained, load_pretrained
 from solvers import Advection, Grid, Heat, SineMode, convergence_study
-
-TOL = 0.1
-PRETRAINED_GRIDS = (50, 100, 200, 400, 800, 1600)
-ADVECTION_T = 1.0
-HEAT_NU, HEAT_T = 0.1, 0.1
-
-
-def _advection(operator: Stencil, velocity: float = 1.0) -> Advection:
-    return Advection(velocity, operator, Grid.periodic(50))
-
-
-def _heat(operator: object, kind: str = "periodic") -> Heat:
-    return Heat(HEAT_NU, operator, Grid(50, -2.0, 2.0, kind))
+from tests.convergence.studies import (
+    ADVECTION_T,
+    HEAT_NU,
+    HEAT_T,
+    PRETRAINED_GRIDS,
+    TOL,
+    upwind_velocity,
+)
+from tests.convergence.studies import advection as _advection
+from tests.convergence.studies import heat as _heat
 
 
 # --------------------------------------------------------------------------- textbook, space
@@ -36,8 +33,10 @@ def test_central_first_derivative_reaches_its_order_on_advection(order: int) -> 
     assert study.expected_order == order
     study.assert_order(order, TOL)
     assert study.meets_expected
-    # the temporal part of every error is negligible (checked by the study, asserted here)
-    assert all(t <= 0.1 * e for t, e in zip(study.time_errors, study.errors["l2"], strict=True))
+    # the temporal part of every error is at most 1% of the spatial part (so of the measured
+    # error: t <= 0.01 s and e >= s - t give t <= 0.01 / 0.99 e)
+    assert all(t <= 0.01 / 0.99 * e
+               for t, e in zip(study.time_errors, study.errors["l2"], strict=True))
 
 
 def test_upwind_with_forward_euler_is_first_order_coupled() -> None:
@@ -121,12 +120,17 @@ def test_a_constrained_wide_stencil_reaches_order_two_despite_a_small_constant()
 
 # --------------------------------------------------------------------------- pretrained
 _PRETRAINED = list_pretrained()
+PRE_ASYMPTOTIC_GRIDS = {
+    # Its order-2 error constant is small by design: the pairwise orders sit near 2.9 from
+    # n = 200 to 800 and fall to 2.02 only by n = 12800 (2.58 at 1600: "above expected" there;
+    # see test_convergence_verdict.py).
+    "learned-d1-upwind4-o2": (1600, 3200, 6400, 12800),
+}
 
 
 def _pretrained_problem(op: Stencil) -> tuple[Advection | Heat, float]:
     if op.derivative_order == 1:
-        velocity = -1.0 if sum(op.offsets) > 0 else 1.0  # make a biased stencil upwind
-        return _advection(op, velocity), ADVECTION_T
+        return _advection(op, upwind_velocity(op)), ADVECTION_T
     return _heat(op), HEAT_T
 
 
@@ -137,16 +141,22 @@ def _pretrained_problem(op: Stencil) -> tuple[Advection | Heat, float]:
                "'make pretrained'); nothing to measure"))],
 )
 def test_pretrained_operators_reach_their_verified_order_or_are_reported(name: str) -> None:
-    """Learned stencils are pre-asymptotic longer than textbook ones (their leading error
-    constant is small by design), so the grids go one level further, to N = 1600."""
+    """Consistent ones: the fitted order within 0.1 of the verified order, both ways, in both
+    norms. Learned stencils are pre-asymptotic longer than textbook ones (their leading error
+    constant is small by design), so the grids go one level further, to N = 1600, and further
+    for the one that needs it."""
     op = load_pretrained(name)
     problem, t_final = _pretrained_problem(op)
-    study = convergence_study(problem, t_final, grids=PRETRAINED_GRIDS)
+    study = convergence_study(problem, t_final,
+                              grids=PRE_ASYMPTOTIC_GRIDS.get(name, PRETRAINED_GRIDS))
     if op.is_consistent:
         assert study.expected_order == op.accuracy_order
-        assert study.meets_expected, study.table()
+        study.assert_order(op.accuracy_order, TOL)  # two-sided, both norms, raises with table
+        assert study.verdict == "met", study.table()
+        assert study.meets_expected
     else:
         assert not study.converges, study.table()
+        assert study.verdict == "does not converge"
         assert "inconsistent" in study.reason
         assert op.leading_defect().describe() in study.reason
 

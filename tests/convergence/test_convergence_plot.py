@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import matplotlib.pyplot as plt  # the Agg backend: MPLBACKEND is set in tests/conftest.py
 import pytest
 
-from learned_ops import central_stencil
-from solvers import Advection, Grid, convergence_study
 from solvers.convergence_plot import plot_convergence
 
 
-@pytest.fixture(scope="module")
-def studies():
-    return [convergence_study(Advection(1.0, central_stencil(1, p), Grid.periodic(50)), 1.0,
-                              grids=(50, 100, 200)) for p in (2, 4)]
+@pytest.fixture
+def studies(central_studies):
+    return central_studies
 
 
 def test_plot_draws_each_norm_and_the_reference_slopes(studies) -> None:
@@ -45,9 +39,5 @@ def test_plot_of_several_studies_on_given_axes(studies) -> None:
         plot_convergence([])
 
 
-def test_import_solvers_stays_light() -> None:
-    code = ("import sys, solvers, solvers.convergence, solvers.convergence_plot; "
-            "print(sorted(m for m in ('matplotlib', 'numba', 'tensorflow') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+def test_import_solvers_stays_light(fresh_python) -> None:
+    fresh_python("import solvers, solvers.convergence, solvers.convergence_plot")
