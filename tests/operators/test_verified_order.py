@@ -115,8 +115,8 @@ def test_a_defect_small_in_absolute_terms_is_seen(offsets, m) -> None:
     """Below the cap the tolerance is relative to the terms summed: no absolute floor.
 
     Adding delta * D (D has moments delta(k, q) for k < taps, q = taps - 1) moves mu_q by
-    delta and nothing below, so the true order is q - m for every delta != 0. delta = 1e-10 passed the old 1e-9 floor; it is
-    about 1e5 times the round-off of these sums.
+    delta and nothing below, so the true order is q - m for every delta != 0. delta = 1e-10
+    passed the old 1e-9 floor; it is about 1e5 times the round-off of these sums.
     """
     base = textbook_stencil(m, offsets)
     q = len(offsets) - 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from math import factorial
+
 import numpy as np
 import pytest
 
@@ -11,20 +14,50 @@ from learned_ops.errors import NothingToLearnError, StencilError
 from learned_ops.lstsq import least_squares_coefficients
 from learned_ops.objective import Objective
 from learned_ops.stencil import Stencil
-from learned_ops.textbook import textbook_stencil
 
 CASES = [((-2, -1, 0, 1, 2), 1, 1), ((-2, -1, 0, 1, 2), 1, 2), ((-2, -1, 0, 1), 1, 2),
          ((-3, -2, -1, 0, 1, 2, 3), 1, 4), ((-2, -1, 0, 1, 2), 2, 2), ((0, 1, 2, 3), 1, 1)]
 
 
+def _exact_classical(offsets: tuple[int, ...], m: int) -> list[Fraction]:
+    """sum_j w_j j**q = q! delta(q, m) for q < n, solved exactly (Gauss-Jordan on Fractions)."""
+    n = len(offsets)
+    rows = [[Fraction(o) ** q for o in offsets] + [Fraction(factorial(m) if q == m else 0)]
+            for q in range(n)]
+    for col in range(n):
+        pivot = next(r for r in range(col, n) if rows[r][col] != 0)
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(n):
+            if r != col and rows[r][col] != 0:
+                f = rows[r][col] / rows[col][col]
+                rows[r] = [x - f * y for x, y in zip(rows[r], rows[col], strict=True)]
+    return [rows[k][n] / rows[k][k] for k in range(n)]
+
+
+# Textbook weights typed from Fornberg (1988) / the standard tables, never computed.
+TABLES = {((-2, -1, 0, 1, 2), 1): [1 / 12, -2 / 3, 0, 2 / 3, -1 / 12],
+          ((-2, -1, 0, 1, 2), 2): [-1 / 12, 4 / 3, -5 / 2, 4 / 3, -1 / 12],
+          ((0, 1, 2, 3), 1): [-11 / 6, 3, -3 / 2, 1 / 3]}
+
+
 @pytest.mark.parametrize(("offsets", "m", "p"), CASES)
 def test_every_point_of_the_space_has_the_order(offsets, m, p, rng) -> None:
+    """The base is the classical stencil (exact rationals solved here, correctly rounded);
+    the basis is orthonormal, has the dimension taps - (m + p) and leaves every moment
+    condition unchanged, to the round-off of the terms summed."""
     space = stencil_space(offsets, m, p)
     a, b = moment_conditions(offsets, m, p)
-    np.testing.assert_array_equal(space.base, textbook_stencil(m, offsets).coefficients)
+    assert space.base.tolist() == [float(w) for w in _exact_classical(offsets, m)]
+    if (offsets, m) in TABLES:
+        np.testing.assert_allclose(space.base, TABLES[(offsets, m)], rtol=4e-16, atol=0)
+    assert space.dim == len(offsets) - (m + p)
+    eps = np.finfo(np.float64).eps
+    np.testing.assert_allclose(space.basis.T @ space.basis, np.eye(space.dim), rtol=0,
+                               atol=4 * len(offsets) * eps)
     for _ in range(5):
         c = space.coefficients(rng.normal(scale=3.0, size=space.dim))
-        np.testing.assert_allclose(a @ c, b, rtol=0, atol=1e-12)
+        allowed = 64 * len(offsets) * eps * (np.abs(a) @ np.abs(c))
+        assert np.all(np.abs(a @ c - b) <= allowed)
         assert Stencil(offsets, c, m).accuracy_order >= p
 
 
