@@ -4,32 +4,28 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+import re
 from pathlib import Path
 
+import matplotlib.image
+import numpy as np
 import pytest
 
-from learned_ops.cli import cmd_demo
 from learned_ops.cli.demo_figures import FIGURES
 from learned_ops.cli.main import main
 
-NO_TF = (
-    "import sys; from learned_ops.cli.main import main; "
-    "rc = main(['demo', '--out', sys.argv[1], '--quiet', '--json']); "
-    "assert 'tensorflow' not in sys.modules, 'the demo imported tensorflow'; sys.exit(rc)"
-)
+DEMO = ("import sys; from learned_ops.cli.main import main; "
+        "sys.exit(main(['demo', '--quiet', '--json']))")
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, str]:
-    """One demo run in a fresh interpreter (no TensorFlow allowed): JSON, folder, stderr."""
-    out = tmp_path_factory.mktemp("demo") / "figures"
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.run([sys.executable, "-c", NO_TF, str(out)], capture_output=True,
-                          text=True, timeout=120, env=env, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout), out, proc.stderr
+def demo_run(tmp_path_factory: pytest.TempPathFactory, fresh_python) -> tuple[dict, Path, str]:
+    """One demo run without --out, in a fresh interpreter in an empty folder (no TensorFlow
+    allowed): JSON, that folder, stderr."""
+    cwd = tmp_path_factory.mktemp("demo")
+    run = fresh_python(DEMO, forbid=("tensorflow", "keras"), cwd=cwd,
+                       env={**os.environ, "MPLBACKEND": "Agg"})
+    return json.loads(run.stdout), cwd, run.stderr
 
 
 def _rows(payload: dict, equation: str) -> dict[str, dict]:
@@ -37,15 +33,41 @@ def _rows(payload: dict, equation: str) -> dict[str, dict]:
             if row["equation"] == equation}
 
 
+def _readme_default_folder() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"figures in \./([\w.-]+)/", readme)
+    assert found, "README no longer says where `make demo` puts the figures"
+    return found.group(1)
+
+
 def test_demo_without_tensorflow_writes_every_figure(demo_run) -> None:
-    payload, out, stderr = demo_run
+    """Every figure is a PNG with a drawing in it: at least 300 x 300 pixels, and at least 2%
+    of them neither the background nor one flat colour (lines, markers, text)."""
+    payload, cwd, stderr = demo_run
     assert stderr == ""  # --quiet
+    (out,) = cwd.iterdir()
     assert sorted(p.name for p in out.iterdir()) == sorted(FIGURES)
     for name in FIGURES:
-        data = (out / name).read_bytes()
-        assert data.startswith(b"\x89PNG")
-        assert len(data) > 10_000
-    assert payload["figures"] == [str(out / name) for name in FIGURES]
+        assert (out / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        pixels = matplotlib.image.imread(out / name)[..., :3]
+        assert min(pixels.shape[:2]) >= 300, (name, pixels.shape)
+        colours, counts = np.unique(pixels.reshape(-1, 3), axis=0, return_counts=True)
+        drawn = 1 - counts.max() / counts.sum()
+        assert drawn >= 0.02, f"{name}: only {drawn:.1%} of the pixels differ from the background"
+        assert len(colours) >= 10, f"{name}: {len(colours)} colours"
+    assert [Path(p).name for p in payload["figures"]] == list(FIGURES)
+
+
+def test_default_out_is_the_folder_the_readme_names(demo_run, capsys) -> None:
+    """Run without --out, the demo writes into ./<folder> as the README and --help say."""
+    payload, cwd, _ = demo_run
+    folder = _readme_default_folder()
+    assert [p.name for p in cwd.iterdir()] == [folder]
+    assert [Path(p) for p in payload["figures"]] == [Path(folder) / name for name in FIGURES]
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    unwrapped = "".join(capsys.readouterr().out.split())  # argparse wraps at hyphens
+    assert f"default./{folder})" in unwrapped
 
 
 @pytest.mark.parametrize("equation", ["advection", "heat"])
@@ -152,7 +174,3 @@ def test_train_uses_build_one_for_each_operator(monkeypatch, capsys) -> None:
                      ("seed-central", "seed"), ("learned-d1-c5-o2", "default"),
                      ("learned-d2-c5-o2", "default")]
     assert "training seed-forward (1/5" in captured.err
-
-
-def test_default_out_is_documented() -> None:
-    assert cmd_demo.DEFAULT_OUT == "learned-ops-output"
