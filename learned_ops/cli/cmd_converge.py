@@ -3,7 +3,8 @@
 Glue only: the study lives in :mod:`solvers.convergence`, the plot in
 :mod:`solvers.convergence_plot`. The table (or one JSON object) goes to stdout; progress and
 notes go to stderr unless ``--quiet``. A study that does not converge is a result (exit 0),
-unless ``--strict`` asks for exit 1 when the expected order is not met.
+unless ``--strict`` asks for exit 1 when the verdict is not "met" (above or below the expected
+order, inconclusive, or not converging).
 """
 
 from __future__ import annotations
@@ -30,14 +31,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Run a convergence study of u_t + a u_x = 0 (advection) or u_t = nu u_xx (heat) on\n"
             "[-2, 2) with a derivative operator and an explicit Runge-Kutta stepper, and print\n"
             "the table n | h | dt | error | order (L2 and max norms) with fitted and mean\n"
-            "orders over the automatically chosen asymptotic range, the expected order and a\n"
-            "verdict. Kinds: space (grids refined, time error kept negligible), time (fixed grid\n"
-            "--n, dt halved --levels times, errors against the exact semi-discrete solution),\n"
-            "coupled (grids refined at a fixed Courant / diffusion number --number).\n"
+            "orders over the asymptotic range, the expected order and a verdict. The range is\n"
+            "the longest run of consecutive pairwise orders that agree within --agreement (or\n"
+            "3% of the order) in both norms, the finest on ties. Verdict: met (both fitted\n"
+            "orders within --tolerance of the expected order), above expected (pre-asymptotic,\n"
+            "or an operator better than claimed; not met), not met, inconclusive: refine (fewer\n"
+            "than 3 grids in the run), or does not converge.\n"
+            "Kinds: space (grids refined, time error <= 1% of the spatial error), time (fixed\n"
+            "grid --n, dt halved --levels times, errors against the exact semi-discrete\n"
+            "solution), coupled (grids refined at a fixed Courant / diffusion number\n"
+            "--number).\n"
             "OPERATOR is a pretrained name, an operator file (*.json) or fd:M:OFFSETS; for heat a\n"
             "second-derivative operator or one / two first-derivative ones (composed).\n"
             "An inconsistent operator or a run that blows up is reported as not converging,\n"
-            "with the reason (exit 0; --strict exits 1 when the expected order is not met)."
+            "with the reason (exit 0; --strict exits 1 unless the verdict is met)."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
@@ -85,11 +92,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="expected order (default: from the operator's verified accuracy "
                         "order and the stepper's order)")
     p.add_argument("--tolerance", type=float, default=0.1,
-                   help="how far below the expected order the fit may be (default 0.1)")
+                   help="how far from the expected order, either way, the fitted one may be "
+                        "for 'met' (default 0.1)")
+    p.add_argument("--agreement", type=float, default=0.1,
+                   help="pairwise orders agree when their spread is at most this (or 3%% of "
+                        "the order); the fit uses the longest agreeing run (default 0.1)")
     p.add_argument("--allow-unstable", action="store_true",
                    help="run beyond the stability limit (needs --number) to see a divergence")
     p.add_argument("--strict", action="store_true",
-                   help="exit 1 when the expected order is not met")
+                   help="exit 1 unless the verdict is 'met'")
     p.add_argument("--plot", metavar="FILE.png", help="log-log plot of error against h / dt")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress or notes on stderr")
@@ -177,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         problem, t_final, ic, kind=args.kind, grids=grids, levels=args.levels,
         stepper=args.stepper, number=args.number, expected=args.expected,
         tolerance=args.tolerance, allow_unstable=args.allow_unstable,
-        progress=None if args.quiet else say,
+        progress=None if args.quiet else say, agreement=args.agreement,
     )
     result = study.to_dict()
     if args.plot:

@@ -113,3 +113,28 @@ def test_help_has_an_example() -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "learned-ops converge advection --operator" in result.stdout
+
+
+def test_a_two_grid_study_is_inconclusive_and_strict_exits_1(capsys) -> None:
+    args = ["advection", "--operator", "fd:1:-1,0,1", "--grids", "100,200", "--quiet"]
+    code, out, _ = _run(capsys, *args)
+    assert code == 0
+    assert "verdict: inconclusive: refine" in out
+    code, out, _ = _run(capsys, *args, "--json", "--strict")
+    assert code == 1
+    data = json.loads(out)
+    assert data["verdict"] == "inconclusive: refine"
+    assert data["meets_expected"] is False
+
+
+def test_agreement_reaches_the_study(capsys) -> None:
+    """Orders on n = 50, 100, 200: L2 1.85, 1.98, max 1.78, 2.03: they agree within 0.3, not
+    within 0.1."""
+    base = ["advection", "--operator", "fd:1:-1,0,1", "--grids", "50,100,200", "--json",
+            "--quiet"]
+    _, out, _ = _run(capsys, *base)
+    assert json.loads(out)["verdict"] == "inconclusive: refine"
+    _, out, _ = _run(capsys, *base, "--agreement", "0.3")
+    data = json.loads(out)
+    assert data["agreement"] == 0.3
+    assert data["fit_grids"] == [50, 100, 200]
