@@ -521,6 +521,8 @@ class ConvergenceStudy:
             used = f"dt = {self.dt[first]:.4g} .. {self.dt[last]:.4g} on n = {self.grids[0]}"
         else:
             used = "n = " + ", ".join(str(n) for n in self.fit_grids)
+        if self.verdict == "inconclusive: refine" and last > first:
+            used += " (the finest pair, for information)"
         lines.append(f"fit over {used} (marked *); expected order {self.expected_order}; "
                      f"errors against the {self.target} solution")
         lines.append(f"rule: the fit uses the longest run of consecutive pairwise orders that "
@@ -532,7 +534,7 @@ class ConvergenceStudy:
             worst = max(shares)
             bias = (math.log2((1.0 + worst) / (1.0 - worst)) if worst < 1.0 else math.inf)
             lines.append(f"time error: at most {100.0 * worst:.2g}% of the spatial error on "
-                         f"a level (biases a pairwise order by <= {_fmt(bias, '.3f')})")
+                         f"every level (biases a pairwise order by <= {_fmt(bias, '.3f')})")
         lines.append(f"verdict: {_VERDICT_TEXT.get(self.verdict, self.verdict)}. "
                      f"{self.reason}")
         return "\n".join(lines)
@@ -1015,9 +1017,9 @@ def _inconclusive_reason(orders: dict[str, tuple[float, ...]], first: int, last:
         why = (f"no {MIN_VERDICT_GRIDS} consecutive grids have pairwise orders that agree "
                f"within {agreement:g} (or 3% of the order) in both norms ({shown})")
     hint = _still_rising(orders, first, last, p)
-    return (f"inconclusive: refine -- {why}; a verdict needs at least {MIN_VERDICT_GRIDS} grids "
-            "whose pairwise orders agree: add finer grids (the fit shown is the finest "
-            "pair's, for information)" + hint)
+    return (f"{why}; a verdict needs at least {MIN_VERDICT_GRIDS} grids whose pairwise orders "
+            "agree: add finer grids (the fit shown is the finest pair's, for information)"
+            + hint)
 
 
 def _assemble(kind: str, description: str, stepper: str, runs: list[_Level], p: int,
