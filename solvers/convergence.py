@@ -529,12 +529,14 @@ class ConvergenceStudy:
                      f"agree within {self.agreement:g} (or 3% of the order) in both norms, the "
                      f"finest on ties; a verdict needs >= {MIN_VERDICT_GRIDS} grids in it; met: "
                      f"both fitted orders within {self.tolerance:g} of {self.expected_order}")
-        shares = [v for v in self.time_error_shares if math.isfinite(v)]
+        fitted_levels = self.time_error_shares[first:last + 1] if last > first else ()
+        shares = [v for v in fitted_levels if math.isfinite(v)]
         if shares:
             worst = max(shares)
             bias = (math.log2((1.0 + worst) / (1.0 - worst)) if worst < 1.0 else math.inf)
             lines.append(f"time error: at most {100.0 * worst:.2g}% of the spatial error on "
-                         f"every level (biases a pairwise order by <= {_fmt(bias, '.3f')})")
+                         f"the fitted levels (biases a pairwise order by <= "
+                         f"{_fmt(bias, '.3f')})")
         lines.append(f"verdict: {_VERDICT_TEXT.get(self.verdict, self.verdict)}. "
                      f"{self.reason}")
         return "\n".join(lines)

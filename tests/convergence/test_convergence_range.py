@@ -10,7 +10,6 @@ import pytest
 
 from learned_ops import central_stencil, textbook_stencil
 from solvers import (
-    Advection,
     ConvergenceStudy,
     Grid,
     Heat,
@@ -24,6 +23,7 @@ from solvers import (
     solve,
 )
 from solvers.convergence import asymptotic_range
+from tests.convergence.studies import advection
 
 H = [0.08 / 2**k for k in range(6)]
 
@@ -143,7 +143,7 @@ def test_semidiscrete_solution_is_what_a_tiny_step_converges_to(kind: str) -> No
 
 # --------------------------------------------------------------------------- validation
 def test_bad_arguments_raise_solver_errors() -> None:
-    problem = Advection(1.0, textbook_stencil(1, [-1, 0]), Grid.periodic(50))
+    problem = advection(textbook_stencil(1, [-1, 0]))
     with pytest.raises(ScheduleError, match="kind"):
         convergence_study(problem, 1.0, kind="both")
     with pytest.raises(ScheduleError, match="increase"):
@@ -161,8 +161,7 @@ def test_bad_arguments_raise_solver_errors() -> None:
 
 
 def test_a_study_without_a_stable_step_has_no_fit_and_says_why(seed_forward) -> None:
-    study = convergence_study(Advection(-1.0, seed_forward, Grid.periodic(50)), 1.0,
-                              grids=(50, 100))
+    study = convergence_study(advection(seed_forward, -1.0), 1.0, grids=(50, 100))
     data = study.to_dict()
     assert data["fit_grids"] == []
     assert data["fitted_order"] is None

@@ -16,8 +16,6 @@ import pytest
 from learned_ops import central_stencil, textbook_stencil
 from learned_ops.pretrained import load_pretrained
 from solvers import (
-    Advection,
-    Grid,
     ScheduleError,
     convergence_study,
     default_initial_condition,
@@ -30,6 +28,7 @@ from solvers.convergence import asymptotic_range, longest_agreeing_run
 from tests.convergence.studies import (
     PRETRAINED_GRIDS,
     TOL,
+    advection,
     advection_study,
     central_advection_study,
     upwind_velocity,
@@ -133,7 +132,7 @@ def test_an_order_below_expected_is_not_met() -> None:
 
 
 def test_bad_agreement_and_time_error_ratio_are_refused() -> None:
-    problem = Advection(1.0, central_stencil(1, 2), Grid.periodic(50))
+    problem = advection(central_stencil(1, 2))
     with pytest.raises(ScheduleError, match="agreement"):
         convergence_study(problem, 1.0, agreement=0.0)
     with pytest.raises(ScheduleError, match="time_error_ratio"):
@@ -149,10 +148,9 @@ def test_the_time_error_is_at_most_one_percent_of_the_spatial_error_on_every_lev
     solution. A share <= 1% bounds each pairwise order's bias by log2(1.01/0.99) = 0.029.
     """
     study = central_advection_study(4, (50, 100, 200), number=2.0)
-    assert study.dt[0] < Advection(1.0, central_stencil(1, 4),
-                                   Grid.periodic(50)).dt_for_number(2.0)  # it was reduced
+    assert study.dt[0] < advection(central_stencil(1, 4)).dt_for_number(2.0)  # reduced
     for n, dt in zip(study.grids, study.dt, strict=True):
-        problem = Advection(1.0, central_stencil(1, 4), Grid.periodic(n))
+        problem = advection(central_stencil(1, 4), n=n)
         f = default_initial_condition(problem)
         run = solve(problem, f, 1.0, dt=dt).final
         fine = solve(problem, f, 1.0, dt=dt / 8).final
