@@ -1,6 +1,10 @@
-"""Inflow advection, closure-driven growth, advection-diffusion, progress and snapshots."""
+"""Closure rows (exact weights), inflow advection, closure-driven growth, advection-diffusion,
+progress and snapshots."""
 
 from __future__ import annotations
+
+import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -21,8 +25,66 @@ from solvers import (
     solve,
     stability_limit,
 )
+from solvers.reference import fd_matrix
 
 BUMP = Bump(center=0.0, width=0.2, period=4.0)
+N = 16
+
+
+def _exact_weights(m: int, nodes: range, at: int) -> list[Fraction]:
+    """Weights w on integer ``nodes`` with sum_j w_j (x_j - at)**k / k! = delta(k, m) for every
+    k < len(nodes): the classical one-sided stencil, solved here in exact rationals."""
+    size = len(nodes)
+    rows = [[Fraction((x - at) ** k) for x in nodes] + [Fraction(int(k == m))]
+            for k in range(size)]  # the k! cancels out of the k-th equation except at k = m
+    rows[m][-1] *= math.factorial(m)
+    for col in range(size):  # Gauss-Jordan elimination, exact
+        pivot = next(r for r in range(col, size) if rows[r][col] != 0)
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        rows[col] = [v / rows[col][col] for v in rows[col]]
+        for r in range(size):
+            if r != col and rows[r][col] != 0:
+                rows[r] = [a - rows[r][col] * b for a, b in zip(rows[r], rows[col], strict=True)]
+    return [row[-1] for row in rows]
+
+
+def _check_rows(matrix: np.ndarray, m: int, width: int, closure_rows: range) -> None:
+    """Each closure row (and its mirror at the right end) is the exact one-sided stencil on the
+    ``width`` nodes nearest it, to a few float64 round-offs of its largest weight."""
+    n = matrix.shape[0]
+    for i in closure_rows:
+        for row, nodes in ((i, range(width)), (n - 1 - i, range(n - width, n))):
+            exact = np.array([float(w) for w in _exact_weights(m, nodes, row)])
+            expected = np.zeros(n)
+            expected[nodes.start : nodes.stop] = exact
+            np.testing.assert_allclose(matrix[row], expected, rtol=0,
+                                       atol=1e-13 * np.abs(exact).max(), err_msg=f"row {row}")
+
+
+def test_exact_weights_reproduce_a_textbook_row() -> None:
+    """The helper itself, on a tabulated case: d2/dx2 from nodes 0..5 at node 1."""
+    assert _exact_weights(2, range(6), 1) == [Fraction(5, 6), Fraction(-5, 4), Fraction(-1, 3),
+                                              Fraction(7, 6), Fraction(-1, 2), Fraction(1, 12)]
+
+
+@pytest.mark.parametrize("p", [2, 4, 6])
+def test_reference_dirichlet_closure_rows_are_the_classical_one_sided_stencils(p: int) -> None:
+    """scipy reference, heat with Dirichlet ends: rows 0 and n-1 zero (held nodes), rows
+    1 .. p/2 - 1 one-sided on the p + 2 nearest nodes (order p), the rest central."""
+    matrix = fd_matrix(2, p, N, 1.0, "dirichlet").toarray()
+    np.testing.assert_array_equal(matrix[[0, -1]], 0.0)
+    _check_rows(matrix, 2, p + 2, range(1, p // 2))
+    central = _exact_weights(2, range(-(p // 2), p // 2 + 1), 0)
+    np.testing.assert_allclose(matrix[p // 2, : p + 1], [float(w) for w in central], rtol=0,
+                               atol=1e-13 * max(abs(float(w)) for w in central))
+
+
+@pytest.mark.parametrize(("m", "p"), [(1, 2), (1, 4), (1, 6), (2, 2), (2, 4), (2, 6)])
+def test_operator_closure_rows_are_the_classical_one_sided_stencils(m: int, p: int) -> None:
+    """learned_ops one-sided closures: rows 0 .. r-1 use the m + p nearest nodes (order p)."""
+    matrix = central_stencil(m, p).matrix(N, 1.0, "one-sided").toarray()
+    radius = p // 2 + (m - 1) // 2
+    _check_rows(matrix, m, m + p, range(radius))
 
 
 def test_inflow_advection_converges_at_second_order(order_fit) -> None:
