@@ -1,4 +1,18 @@
-"""Training several stencils in one run: each result is exactly the one it gets alone."""
+"""Training several stencils in one run: each result is the one it gets alone.
+
+Joint and solo runs sum the same gradients in different graphs, so they may differ by float64
+round-off, which the iteration may carry forward; tolerances below bound what that can do:
+
+* default recipe: each run stops once an epoch moves its coefficients by < 1e-10, and the
+  whitened iteration contracts >= 2x per epoch (checked), so each result lies within its last
+  change of the same least-squares optimum: they differ by at most the sum of the two.
+* seed recipe (Adam, S steps of size <= lr = 0.1 in the raw kernel w = c / dx): a gradient
+  summed over N ~ 2e5 terms is off by at most N eps ~ 2e-11 relative, which moves an Adam step
+  by <= lr * 2e-11; over S = 10 steps that is 2e-11 in w, 2e-13 in c. SEED_TOL allows 500x
+  for the feedback through later gradients.
+
+One test keeps bit-for-bit equality as a statement about this platform only.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +38,20 @@ REQUESTS = [
 ]
 
 
+SEED_TOL = 1e-10
+
+
+def _stopping_bound(*results) -> float:
+    """Sum of each converged run's distance bound to the optimum (its last epoch's change)."""
+    bound = 0.0
+    for result in results:
+        changes = [record["change"] for record in result.history]
+        assert changes[-1] < recipe_settings("default").tolerance  # stopped by the rule
+        assert changes[-1] <= 0.5 * changes[-2]  # contracting: the last change bounds the rest
+        bound += changes[-1]
+    return bound
+
+
 def _alone(request: StencilRequest, **options) -> object:
     return train_stencil(request.offsets, request.derivative_order,
                          accuracy_order=request.accuracy_order, target=request.target,
@@ -40,13 +68,28 @@ def test_each_stencil_trained_together_equals_it_trained_alone(recipe, small_spl
     for request, joint in zip(REQUESTS, together, strict=True):
         alone = _alone(request, splits=small_splits, settings=settings, seed=3)
         assert joint.stencil.offsets == tuple(request.offsets)
-        np.testing.assert_array_equal(joint.stencil.coefficients, alone.stencil.coefficients)
-        assert joint.epochs_run == alone.epochs_run
-        assert [h["train_mse"] for h in joint.history] == [h["train_mse"] for h in alone.history]
+        tol = _stopping_bound(joint, alone) if recipe == "default" else SEED_TOL
+        np.testing.assert_allclose(joint.stencil.coefficients, alone.stencil.coefficients,
+                                   rtol=0, atol=tol, err_msg=request.label)
+        epochs = min(joint.epochs_run, alone.epochs_run)
+        assert abs(joint.epochs_run - alone.epochs_run) <= (1 if recipe == "default" else 0)
+        np.testing.assert_allclose([h["train_mse"] for h in joint.history[:epochs]],
+                                   [h["train_mse"] for h in alone.history[:epochs]], rtol=1e-9)
         for split in ("train_mse", "val_mse", "test_mse"):
-            assert getattr(joint, split) == pytest.approx(getattr(alone, split), rel=1e-12)
+            assert getattr(joint, split) == pytest.approx(getattr(alone, split), rel=1e-9)
     if recipe == "default":  # stencils converge at different epochs and stop on their own
         assert len({r.epochs_run for r in together}) > 1
+
+
+def test_joint_and_solo_training_agree_bitwise_on_this_platform(small_splits) -> None:
+    """Platform-specific (the only bitwise test of training): with TensorFlow's op determinism
+    on, this machine sums the joint and the solo gradients in the same order. Another CPU or
+    library version may legitimately round differently; the tolerance test above is the
+    property."""
+    together = train_stencils(REQUESTS[:2], splits=small_splits, progress=None)
+    for request, joint in zip(REQUESTS[:2], together, strict=True):
+        alone = _alone(request, splits=small_splits)
+        np.testing.assert_array_equal(joint.stencil.coefficients, alone.stencil.coefficients)
 
 
 def test_a_converged_stencil_stops_moving_while_others_go_on(small_splits) -> None:
@@ -117,8 +160,9 @@ def test_an_interrupted_joint_run_resumes_to_the_uninterrupted_result(small_spli
     resumed = train_stencils(REQUESTS[:3], splits=small_splits, checkpoint=checkpoint,
                              resume=True, progress=None)
     for a, b in zip(uninterrupted, resumed, strict=True):
-        np.testing.assert_array_equal(a.stencil.coefficients, b.stencil.coefficients)
-        assert a.epochs_run == b.epochs_run
+        np.testing.assert_allclose(a.stencil.coefficients, b.stencil.coefficients, rtol=0,
+                                   atol=_stopping_bound(a, b))
+        assert abs(a.epochs_run - b.epochs_run) <= 1
     with pytest.raises(TrainingError, match="different data, stencil or settings"):
         train_stencils(REQUESTS[:2], splits=small_splits, checkpoint=checkpoint, resume=True,
                        progress=None)
@@ -138,5 +182,7 @@ def test_pretrained_builds_train_specs_on_the_same_data_together() -> None:
     assert [s.name for s in many] == ["a", "b", "c"]
     for spec, stencil in zip(specs, many, strict=True):
         alone = build_one(spec)
-        np.testing.assert_array_equal(stencil.coefficients, alone.coefficients)
+        bound = sum(s.provenance["history"][-1]["change"] for s in (stencil, alone))
+        assert bound < 2 * recipe_settings("default").tolerance  # both converged
+        np.testing.assert_allclose(stencil.coefficients, alone.coefficients, rtol=0, atol=bound)
         assert stencil.provenance["built_by"] == "learned_ops.pretrained.build"
