@@ -251,8 +251,10 @@ def _growth(problem: Problem, spectrum: Spectrum, bulk: Spectrum, exact: bool) -
 
 
 # --------------------------------------------------------------------------- sampled symbols
-GOLDEN_STEPS = 60
-"""Golden-section steps that locate a sampled symbol's limiting wavenumber (bracket 0.618**60)."""
+ZOOM_ROUNDS = 4
+"""Rounds of resampling that locate a sampled symbol's limiting wavenumber (each narrows the
+bracket 32-fold)."""
+ZOOM_SAMPLES = 65
 
 
 def _without_weak_growth(spectrum: Spectrum) -> Spectrum:
@@ -264,19 +266,13 @@ def _without_weak_growth(spectrum: Spectrum) -> Spectrum:
     return Spectrum(values, spectrum.uncertainty, spectrum.theta)
 
 
-def _symbol_limit(problem: Problem, theta: float, tableau: ButcherTableau) -> float:
-    spectrum = _without_weak_growth(bulk_spectrum(problem, np.array([theta])))
-    dt, _, kind = _limit(spectrum, tableau)
-    return dt if kind == "finite" else math.inf
-
-
 def _sharpest_bulk_limit(problem: Problem, bulk: Spectrum,
                          tableau: ButcherTableau) -> tuple[float, complex, float]:
     """The interior symbol's limit between its samples: (dt, eigenvalue, theta).
 
     The symbol is sampled on [0, pi]; where the sampled limit has an interior minimum, the
-    continuous minimum lies between the neighbouring samples and a golden-section search
-    finds it (the sample alone can be 3e-4 too optimistic). A minimum at the smallest sampled
+    continuous minimum lies between the neighbouring samples, and resampling there narrows
+    it down (the sample alone can be 3e-4 too optimistic). A minimum at the smallest sampled
     wavenumber is kept as sampled (theta >= pi / 4096).
     """
     dt, index, kind = _limit(_without_weak_growth(bulk), tableau)
@@ -284,25 +280,21 @@ def _sharpest_bulk_limit(problem: Problem, bulk: Spectrum,
     if kind != "finite" or index is None or theta is None:
         return math.inf, 0j, math.nan
     k = int(index)
-    if 2 <= k <= theta.size - 2:
-        lo, hi = float(theta[k - 1]), float(theta[k + 1])
-        ratio = (math.sqrt(5.0) - 1.0) / 2.0
-        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-        fa, fb = _symbol_limit(problem, a, tableau), _symbol_limit(problem, b, tableau)
-        for _ in range(GOLDEN_STEPS):
-            if fa <= fb:
-                hi, b, fb = b, a, fa
-                a = hi - ratio * (hi - lo)
-                fa = _symbol_limit(problem, a, tableau)
-            else:
-                lo, a, fa = a, b, fb
-                b = lo + ratio * (hi - lo)
-                fb = _symbol_limit(problem, b, tableau)
-        best = a if fa <= fb else b
-        if min(fa, fb) < dt:
-            lam = complex(bulk_spectrum(problem, np.array([best])).values[0])
-            return min(fa, fb), lam, best
-    return dt, complex(bulk.values[k]), float(theta[k])
+    best = (dt, complex(bulk.values[k]), float(theta[k]))
+    if not 2 <= k <= theta.size - 2:
+        return best
+    lo, hi = float(theta[k - 1]), float(theta[k + 1])
+    for _ in range(ZOOM_ROUNDS):
+        samples = np.linspace(lo, hi, ZOOM_SAMPLES)
+        zoom = bulk_spectrum(problem, samples)
+        dt_zoom, i, kind_zoom = _limit(_without_weak_growth(zoom), tableau)
+        if kind_zoom != "finite" or i is None:
+            break
+        if dt_zoom < best[0]:
+            best = (dt_zoom, complex(zoom.values[i]), float(samples[i]))
+        i = min(max(int(i), 1), ZOOM_SAMPLES - 2)
+        lo, hi = float(samples[i - 1]), float(samples[i + 1])
+    return best
 
 
 # --------------------------------------------------------------------------- explanations

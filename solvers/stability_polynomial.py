@@ -149,7 +149,8 @@ def step_limit(
     if np.any(lam.real[nonzero] > 0.0):
         raise ValueError("step_limit needs eigenvalues with Re <= 0 (clean them first)")
     w = lam[nonzero] / mag[nonzero]
-    dts = ray_limits(w, tableau.stability_coefficients) / mag[nonzero]
+    directions, inverse = np.unique(w, return_inverse=True)  # symmetric stencils: one or two
+    dts = ray_limits(directions, tableau.stability_coefficients)[inverse.ravel()] / mag[nonzero]
     dt = float(dts.min())
     ties = np.flatnonzero(dts <= dt * (1.0 + 1e-9))
     k = int(nonzero[ties[np.argmax(mag[nonzero][ties])]])  # among ties, the largest eigenvalue
