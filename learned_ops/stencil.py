@@ -182,7 +182,13 @@ class Stencil:
         return _moments.moments(np.array(self.offsets), self.coefficients, count)
 
     def verified_accuracy_order(self, tolerance: float = _moments.DEFAULT_MOMENT_TOLERANCE) -> int:
-        """Accuracy order p verified from the moments (0: inconsistent)."""
+        """Accuracy order p verified from the moments (0: inconsistent).
+
+        Args:
+            tolerance: Allowed |mu_q - delta(q, m)| in units of the moment's round-off bound
+                ``eps * taps * sum_j |c_j| |j|**q / q!`` (see ``DEFAULT_MOMENT_TOLERANCE``).
+                Never more than the offsets allow (the exact Fornberg stencil's order).
+        """
         return _moments.accuracy_order(
             np.array(self.offsets), self.coefficients, self.derivative_order, tolerance
         )
@@ -207,6 +213,9 @@ class Stencil:
         """The first moment that breaks the conditions (for an inconsistent stencil: why).
 
         None only for an exact operator (the identity), which breaks none.
+
+        Args:
+            tolerance: As for :meth:`verified_accuracy_order` (units of round-off).
         """
         return _moments.first_defect(
             np.array(self.offsets), self.coefficients, self.derivative_order, tolerance
