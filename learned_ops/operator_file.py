@@ -142,28 +142,33 @@ def stencil_to_json(stencil: Stencil) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def save_stencil(stencil: Stencil, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
+def save_stencil(
+    stencil: Stencil, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
     """Write ``stencil`` to ``path`` atomically as a version-1 operator file.
+
+    The same rule as the command line's ``--force``: an existing file is replaced only when
+    asked. The check and the write are one atomic step, so of two concurrent saves to the same
+    new name exactly one succeeds. A symbolic link is written through (the file it points to
+    is replaced, the link kept); folders, devices and FIFOs are refused.
 
     Args:
         stencil: The operator.
         path: Destination (conventionally ``*.json``); its folder must exist.
-        overwrite: If False, refuse to replace an existing file.
+        overwrite: If True, replace an existing file; if False (the default), refuse it.
 
     Returns:
         The path written.
 
     Raises:
-        OperatorFileError: If the file exists and ``overwrite`` is False, the folder is not
-            writable, or the provenance is not JSON-able.
+        TargetExistsError: If the file exists and ``overwrite`` is False (a subclass of
+            :class:`~learned_ops.errors.OperatorFileError`).
+        OperatorFileError: If the destination is a folder or a special file, the folder is
+            not writable, or the provenance is not JSON-able.
     """
     target = Path(path)
     text = stencil_to_json(stencil)
-    if not overwrite and target.exists():
-        raise OperatorFileError(
-            f"{target}: file exists; pass overwrite=True or choose another name"
-        )
-    atomic_write_text(target, text)
+    atomic_write_text(target, text, overwrite=overwrite)
     return target
 
 

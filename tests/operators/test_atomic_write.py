@@ -41,7 +41,7 @@ def test_failed_replace_keeps_old_file(tmp_path: Path, monkeypatch) -> None:
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OperatorFileError, match="old file is unchanged"):
-        save_stencil(central_stencil(1, 4), target)
+        save_stencil(central_stencil(1, 4), target, overwrite=True)
     monkeypatch.undo()
     assert load_stencil(target) == central_stencil(1, 2)
     assert _only(tmp_path) == ["op.json"]

@@ -30,7 +30,7 @@ def _random_stencil(rng: np.random.Generator) -> Stencil:
 def test_round_trip_is_bit_exact(tmp_path: Path, rng) -> None:
     for _ in range(20):
         stencil = _random_stencil(rng)
-        path = save_stencil(stencil, tmp_path / "op.json")
+        path = save_stencil(stencil, tmp_path / "op.json", overwrite=True)
         loaded = load_stencil(path)
         assert loaded.coefficients.tobytes() == stencil.coefficients.tobytes()
         assert loaded == stencil
