@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import matplotlib.image
+import numpy as np
 import pytest
 
 from learned_ops.cli.main import main
@@ -86,8 +88,18 @@ def test_plot_is_written(capsys, tmp_path) -> None:
     code, out, _ = _run(capsys, "advection", "--operator", "fd:1:-1,0,1", "--grids",
                         "50,100,200", "--plot", str(target), "--json", "--quiet")
     assert code == 0
-    assert target.stat().st_size > 1000
     assert json.loads(out)["plot"] == str(target)
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    rgb = matplotlib.image.imread(target)[..., :3]
+    # the figure asked for: 6.4 x 4.6 in (plot_convergence) at 120 dpi (the CLI), +-1 px
+    np.testing.assert_allclose(rgb.shape[:2], (4.6 * 120, 6.4 * 120), rtol=0, atol=1)
+    colours, counts = np.unique(rgb.reshape(-1, 3), axis=0, return_counts=True)
+    drawn = 1 - counts.max() / counts.sum()
+    assert drawn >= 0.02, f"only {drawn:.1%} of the pixels differ from the background"
+    assert len(colours) >= 10, f"{len(colours)} colours: no anti-aliased lines or text"
+    # the error curves are coloured; axes, ticks and text are black or grey
+    coloured = int(np.count_nonzero(rgb.max(axis=-1) - rgb.min(axis=-1) > 0.3))
+    assert coloured >= 200, f"{coloured} coloured pixels: no error curve drawn"
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
 
 
