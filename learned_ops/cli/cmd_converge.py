@@ -102,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true",
                    help="exit 1 unless the verdict is 'met'")
     p.add_argument("--plot", metavar="FILE.png", help="log-log plot of error against h / dt")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress or notes on stderr")
     p.set_defaults(handler=run)
@@ -144,7 +145,7 @@ def _problem(args: argparse.Namespace, operator: Any, ic: Any) -> Any:
     return solvers.Heat(args.diffusivity, operator, grid, dirichlet=ends)
 
 
-def _plot(path: str, study: Any) -> None:
+def _plot(path: str, study: Any, *, overwrite: bool) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -155,7 +156,7 @@ def _plot(path: str, study: Any) -> None:
 
     fig = plot_convergence(study)
     try:
-        with atomic_path(path) as tmp:
+        with atomic_path(path, overwrite=overwrite) as tmp:
             fig.savefig(tmp, dpi=120)
     finally:
         plt.close(fig)
@@ -173,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from learned_ops.atomic import check_target
 
-        check_target(args.plot)  # fail before the study, not after it
+        check_target(args.plot, overwrite=args.force, probe=True)  # before the study
     grids = _grids(args.grids, args.kind)
     operator = _operator(args)
     probe = solvers.Grid(max(args.n, 3), -2.0, 2.0, args.boundary)
@@ -192,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
     )
     result = study.to_dict()
     if args.plot:
-        _plot(args.plot, study)
+        _plot(args.plot, study, overwrite=args.force)
         result["plot"] = args.plot
     if not args.quiet:
         for note in study.notes:

@@ -65,6 +65,9 @@ def _output_folder(out: str) -> Path:
     """Create (if needed) and check the output folder before any work is done."""
     from learned_ops.errors import OperatorFileError
 
+    if not out.strip():  # Path("") is the current folder: never write there by accident
+        raise OperatorFileError(f"--out {out!r}: empty folder name; give a folder "
+                                f"(default {DEFAULT_OUT})")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise OperatorFileError(f"--out {out}: exists and is not a folder; give a folder")

@@ -62,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p_inspect.add_argument("operator", metavar="OPERATOR", help="name, file or fd:M:OFFSETS")
     p_inspect.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p_inspect.add_argument("--plot", metavar="FILE.png", help="write a symbol plot to FILE")
+    p_inspect.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     p_inspect.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     p_inspect.set_defaults(handler=_handle_inspect)
 
@@ -207,7 +208,7 @@ def _print_human(info: dict[str, Any]) -> None:
             print(f"    {stepper:<8} {cells}")
 
 
-def _plot(stencil: Stencil, path: Path) -> None:
+def _plot(stencil: Stencil, path: Path, *, overwrite: bool) -> None:
     """Write the symbol plot atomically (Agg backend, selected here)."""
     import matplotlib
 
@@ -253,7 +254,7 @@ def _plot(stencil: Stencil, path: Path) -> None:
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", framealpha=0.9)
     try:
-        with atomic_path(path) as tmp:
+        with atomic_path(path, overwrite=overwrite) as tmp:
             fig.savefig(tmp, dpi=120, format=path.suffix[1:])
     finally:
         plt.close(fig)
@@ -271,10 +272,9 @@ def _handle_inspect(args: argparse.Namespace) -> int:
             raise OperatorFileError(
                 f"{plot_path}: plot files must end in {', '.join(_PLOT_SUFFIXES)}"
             )
-        if not plot_path.parent.is_dir():  # fail before any work
-            raise OperatorFileError(
-                f"{plot_path}: folder {plot_path.parent} does not exist; create it first"
-            )
+        from learned_ops.atomic import check_target
+
+        check_target(plot_path, overwrite=args.force, probe=True)  # fail before any work
     stencil = resolve_operator(args.operator)
     chatter(f"inspecting {stencil.name or args.operator}")
     try:
@@ -282,7 +282,7 @@ def _handle_inspect(args: argparse.Namespace) -> int:
     except StencilError as exc:  # pragma: no cover - every valid stencil can be described
         raise StencilError(f"cannot inspect {args.operator!r}: {exc}") from exc
     if plot_path is not None:
-        _plot(stencil, plot_path)
+        _plot(stencil, plot_path, overwrite=args.force)
         chatter(f"wrote {plot_path}")
     if args.json:
         print(json.dumps(info, allow_nan=False))

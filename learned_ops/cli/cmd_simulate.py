@@ -73,6 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-unstable", action="store_true",
                    help="run even with a dt beyond the stability limit")
     p.add_argument("--plot", metavar="FILE.png", help="plot the final state to FILE")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress or warnings on stderr")
     p.set_defaults(handler=run)
@@ -107,7 +108,9 @@ def _reference(problem: Any, ic: Any, times: Any, notes: list[str]) -> Any:
         return None
 
 
-def _plot(path: str, solution: Any, exact: Any, reference: Any, title: str) -> None:
+def _plot(
+    path: str, solution: Any, exact: Any, reference: Any, title: str, *, overwrite: bool
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -128,7 +131,7 @@ def _plot(path: str, solution: Any, exact: Any, reference: Any, title: str) -> N
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=8)
         fig.tight_layout()
-        with atomic_path(path) as tmp:
+        with atomic_path(path, overwrite=overwrite) as tmp:
             fig.savefig(tmp)
     finally:
         plt.close(fig)
@@ -182,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
         raise solvers.SolverError(
             f"--plot {args.plot}: use a file name ending in {', '.join(_PLOT_SUFFIXES)}"
         )
+    if args.plot:
+        from learned_ops.atomic import check_target
+
+        check_target(args.plot, overwrite=args.force, probe=True)  # before the run
     notes: list[str] = []
     operator = _operators(args, notes)
     grid_probe = solvers.Grid(args.n, -2.0, 2.0, args.boundary)
@@ -235,7 +242,8 @@ def run(args: argparse.Namespace) -> int:
         "seconds": time.perf_counter() - started,
     }
     if args.plot:
-        _plot(args.plot, solution, exact, reference, f"{args.equation}, {result['operator']}")
+        _plot(args.plot, solution, exact, reference, f"{args.equation}, {result['operator']}",
+              overwrite=args.force)
         result["plot"] = args.plot
     if not args.quiet:
         for note in notes:

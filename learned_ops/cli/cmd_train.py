@@ -90,17 +90,69 @@ def _splits(args: argparse.Namespace) -> Any:
     return make_splits(family, args.samples, args.seed)
 
 
+def _check_checkpoint(checkpoint: Path, resume: bool) -> None:
+    """Refuse a checkpoint path that is not a regular file, or one left over (without --resume).
+
+    Raises:
+        OperatorFileError: If the path is a folder, a device, a FIFO... or its folder is not
+            writable.
+        TrainingError: If a regular checkpoint exists and ``resume`` is False.
+    """
+    from learned_ops.atomic import check_target
+
+    check_target(checkpoint, overwrite=True, probe=True)
+    if checkpoint.exists() and not resume:
+        raise TrainingError(
+            f"checkpoint {checkpoint} exists (an interrupted run?): pass --resume to continue "
+            "it, or delete it to start afresh"
+        )
+
+
+def _keep_in_temp(stencil: Any) -> Path | None:
+    """Write ``stencil`` to a new file in the temporary folder; None if even that fails."""
+    import os
+    import tempfile
+
+    from learned_ops.errors import OperatorFileError
+    from learned_ops.operator_file import stencil_to_json
+
+    try:
+        text = stencil_to_json(stencil)
+        fd, name = tempfile.mkstemp(prefix="learned-ops-train-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except (OSError, OperatorFileError):  # best effort: the original error is reported
+        return None
+    return Path(name)
+
+
+def _save_or_keep(stencil: Any, out: Path, *, overwrite: bool) -> None:
+    """Save ``stencil`` to ``out``; if that fails, keep it in the temporary folder and say where.
+
+    The final write is atomic and, without ``overwrite``, fails if ``out`` appeared meanwhile
+    (another run wrote it), so of concurrent runs exactly one succeeds.
+
+    Raises:
+        OperatorFileError: If the save failed; the message names where the result was kept.
+    """
+    from learned_ops.errors import OperatorFileError
+    from learned_ops.operator_file import save_stencil
+
+    try:
+        save_stencil(stencil, out, overwrite=overwrite)
+    except OperatorFileError as exc:
+        kept = _keep_in_temp(stencil)
+        if kept is None:
+            raise
+        raise type(exc)(f"{exc}; the result was kept in {kept}") from exc
+
+
 def run(args: argparse.Namespace) -> int:
     """Handle ``learned-ops train``."""
     from learned_ops.atomic import check_target
-    from learned_ops.operator_file import save_stencil
-    from learned_ops.recipes import recipe_settings
-    from learned_ops.training import fit_least_squares, train_stencil
 
-    if args.out is not None and args.out.exists() and not args.force and not args.resume:
-        raise TrainingError(f"{args.out} exists; pass --force to overwrite it")
-    if args.out is not None:
-        check_target(args.out)
+    if args.out is not None:  # before any import or work: a refusal costs nothing
+        check_target(args.out, overwrite=args.force, probe=True)
     if args.method == "lstsq":
         ignored = [flag for flag, used in (
             ("--resume", args.resume), ("--stream", args.stream),
@@ -110,16 +162,16 @@ def run(args: argparse.Namespace) -> int:
         if ignored:
             raise TrainingError(f"--method lstsq is a closed-form fit: {', '.join(ignored)} "
                                 "apply to --method keras only")
-    splits = _splits(args)
-    progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     checkpoint = args.checkpoint or (
         Path(f"{args.out}.ckpt.json") if args.out else Path("learned-ops-train.ckpt.json")
     )
-    if args.method == "keras" and checkpoint.exists() and not args.resume:
-        raise TrainingError(
-            f"checkpoint {checkpoint} exists (an interrupted run?): pass --resume to continue "
-            "it, or delete it to start afresh"
-        )
+    if args.method == "keras":
+        _check_checkpoint(checkpoint, args.resume)
+    from learned_ops.recipes import recipe_settings
+    from learned_ops.training import fit_least_squares, train_stencil
+
+    splits = _splits(args)
+    progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     started = time.perf_counter()
     oracle = fit_least_squares(args.offsets, args.derivative, accuracy_order=args.order,
                                splits=splits, target=args.target, symmetric=args.symmetric,
@@ -141,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
             checkpoint.unlink(missing_ok=True)
     stencil = result.stencil.with_metadata(description=args.description or None)
     if args.out is not None:
-        save_stencil(stencil, args.out, overwrite=True)
+        _save_or_keep(stencil, args.out, overwrite=args.force)
     diff = float(np.max(np.abs(stencil.coefficients - oracle.stencil.coefficients)))
     report = {
         "name": stencil.name, "method": args.method, "recipe": args.recipe,
