@@ -13,6 +13,8 @@ __all__ = [
     "NothingToLearnError",
     "OperatorFileError",
     "StencilError",
+    "TooFewSamplesError",
+    "TrainingDiverged",
     "TrainingError",
     "TrainingInterrupted",
 ]
@@ -48,3 +50,13 @@ class NothingToLearnError(TrainingError):
 
 class TrainingInterrupted(TrainingError):
     """Training was stopped by a signal; a checkpoint was saved to resume from."""
+
+
+class TooFewSamplesError(TrainingError):
+    """The data cannot determine the free coefficients: too few training samples for the free
+    parameters, or no validation sample to judge the fit on."""
+
+
+class TrainingDiverged(TrainingError):
+    """Gradient descent diverges (or provably will): the step size is beyond the stable limit,
+    the loss grew, or it became non-finite. No result is produced."""

@@ -9,6 +9,7 @@ out of later updates) while the others go on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,10 +19,10 @@ import tensorflow as tf
 
 from learned_ops.checkpoints import TrainingState
 from learned_ops.constraints import AffineStencilSpace
-from learned_ops.errors import TrainingError
+from learned_ops.errors import TrainingDiverged
 from learned_ops.keras_layer import StencilLayer
 from learned_ops.objective import Objective
-from learned_ops.recipes import TrainSettings
+from learned_ops.recipes import DIVERGENCE_FACTOR, TrainSettings
 from learned_ops.training_data import Stacked, TrainingData
 
 __all__ = ["KerasRun"]
@@ -32,6 +33,26 @@ def _initial_theta(settings: TrainSettings, dim: int, seed: int) -> np.ndarray:
         return np.zeros(dim)
     limit = np.sqrt(6.0 / (2 * dim))  # Conv1D (K, 1, 1) kernel: fan_in = fan_out = K
     return np.random.default_rng([seed, 1]).uniform(-limit, limit, dim)
+
+
+def _loss_bound(settings: TrainSettings, past: Sequence[float]) -> float:
+    """The largest epoch loss a converging run can show after the epochs ``past``.
+
+    Plain full-batch gradient descent on a quadratic multiplies each eigen-component of the
+    error by |1 - lr * lambda| every epoch, so while it converges its loss never rises: any rise
+    beyond round-off (1e-6 relative, far above float64 summation error) proves a factor above
+    1, i.e. divergence. Adam, minibatches and clipping carry no such guarantee; they are held
+    to ``DIVERGENCE_FACTOR`` times the first epoch's loss.
+    """
+    if settings.plain_gradient_descent:
+        return _loss_reference(settings, past) * (1.0 + 1e-6)
+    return _loss_reference(settings, past) * DIVERGENCE_FACTOR
+
+
+def _loss_reference(settings: TrainSettings, past: Sequence[float]) -> float:
+    """The loss a rise is measured from: the lowest so far (plain gradient descent) or the
+    first epoch's (otherwise)."""
+    return min(past) if settings.plain_gradient_descent else past[0]
 
 
 class KerasRun:
@@ -233,12 +254,11 @@ class KerasRun:
         messages = []
         for i in active:
             coefficients = self.coefficients(i)
-            if not np.isfinite(coefficients).all():
-                raise TrainingError(f"training diverged at epoch {self.epoch} ({self.labels[i]})"
-                                    ": non-finite coefficients; lower the learning rate")
+            train_mse = float(sse[i] / count[i])
+            self._check_divergence(i, train_mse, coefficients)
             change = float(np.max(np.abs(coefficients - previous[i])))
             previous[i] = coefficients
-            record = {"epoch": self.epoch, "train_mse": float(sse[i] / count[i]),
+            record = {"epoch": self.epoch, "train_mse": train_mse,
                       "change": change, "steps": steps}
             if validation is not None:
                 record["val_mse"] = validation[i]
@@ -250,6 +270,26 @@ class KerasRun:
             if self._converged(record):
                 self.active.remove(i)
         return messages
+
+    def _check_divergence(self, index: int, train_mse: float,
+                          coefficients: np.ndarray) -> None:
+        """Stop a stencil whose loss is non-finite or has grown (see :func:`_loss_bound`).
+
+        Raises:
+            TrainingDiverged: With what to change (samples, learning rate, --method lstsq).
+        """
+        past = [record["train_mse"] for record in self.histories[index]]
+        what = None
+        if not (math.isfinite(train_mse) and np.isfinite(coefficients).all()):
+            what = "the loss or the coefficients are no longer finite"
+        elif past and train_mse > _loss_bound(self.settings, past):
+            what = f"train MSE rose from {_loss_reference(self.settings, past):.3g} to " \
+                f"{train_mse:.3g}"
+        if what is not None:
+            raise TrainingDiverged(
+                f"training diverged at epoch {self.epoch} ({self.labels[index]}): {what}; use "
+                "more samples, a smaller --learning-rate, or --method lstsq"
+            )
 
     # ----------------------------------------------------------------- errors on the splits
     def split_mses(self, stacked: Stacked) -> list[float]:

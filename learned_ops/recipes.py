@@ -23,7 +23,14 @@ from typing import Any, Literal
 
 from learned_ops.errors import TrainingError
 
-__all__ = ["RECIPES", "TrainSettings", "recipe_settings"]
+__all__ = ["DIVERGENCE_FACTOR", "RECIPES", "TrainSettings", "recipe_settings"]
+
+#: A run that is not plain full-batch gradient descent (Adam, minibatches, clipping) is taken
+#: as diverging once an epoch's training loss exceeds its first epoch's by this factor: such
+#: loss need not fall every epoch, but a hundredfold rise above the cost of the initial guess
+#: is not a transient. (Plain gradient descent on the quadratic loss is held to more: its loss
+#: never rises when it converges.)
+DIVERGENCE_FACTOR = 100.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,12 @@ class TrainSettings:
                 raise TrainingError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.tolerance < 0:
             raise TrainingError(f"tolerance must be >= 0, got {self.tolerance!r}")
+
+    @property
+    def plain_gradient_descent(self) -> bool:
+        """Full-batch SGD without clipping: a linear iteration on the quadratic loss, whose
+        stability (lr < 2 / largest curvature) and monotone loss are exact."""
+        return self.optimizer == "sgd" and self.batch_size is None and self.clipnorm is None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able settings for provenance."""
