@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
+
+from learned_ops.cli.options import check_initial_condition, check_steps, refuse
 
 __all__ = ["register", "run"]
 
@@ -73,9 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="Courant number (advection) or diffusion number (heat): of every level "
                         "(coupled), the coarsest (space) or the first (time); default a "
                         "fraction of the stability limit")
-    p.add_argument("--n", type=int, default=200, help="grid of a time study (default 200)")
-    p.add_argument("--levels", type=int, default=5,
-                   help="dt levels of a time study (default 5)")
+    p.add_argument("--n", type=int, help="grid of a time study (default 200)")
+    p.add_argument("--levels", type=int, help="dt levels of a time study (default 5)")
     p.add_argument("--t-final", type=float,
                    help="final time (default 1 for advection, 0.1 for heat)")
     p.add_argument("--velocity", type=float, default=1.0,
@@ -122,6 +124,21 @@ def _grids(text: str | None, kind: str) -> tuple[int, ...] | None:
         raise ScheduleError(
             f"--grids {text}: expected comma-separated integers, e.g. 50,100,200,400"
         ) from None
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options the study would ignore; fill in the time study's defaults."""
+    if args.kind != "time":
+        for option, value in (("--n", args.n), ("--levels", args.levels)):
+            if value is not None:
+                refuse(f"{option} is for a time study (--kind time); a {args.kind} study "
+                       "refines the grids of --grids")
+    if args.allow_unstable and args.number is None:
+        refuse("--allow-unstable needs --number: without it every level runs at a stable "
+               "fraction of the limit")
+    check_initial_condition(args.ic)
+    args.n = 200 if args.n is None else args.n
+    args.levels = 5 if args.levels is None else args.levels
 
 
 def _operator(args: argparse.Namespace) -> Any:
@@ -175,12 +192,15 @@ def run(args: argparse.Namespace) -> int:
         from learned_ops.atomic import check_target
 
         check_target(args.plot, overwrite=args.force, probe=True)  # before the study
+    _check_options(args)
     grids = _grids(args.grids, args.kind)
     operator = _operator(args)
     probe = solvers.Grid(max(args.n, 3), -2.0, 2.0, args.boundary)
     ic = None if args.ic is None else solvers.initial_condition(args.ic, grid=probe)
     problem = _problem(args, operator, ic)
     t_final = _DEFAULT_T[args.equation] if args.t_final is None else args.t_final
+    if args.number is not None and args.number > 0 and math.isfinite(args.number):
+        check_steps(t_final, problem.dt_for_number(args.number), "--number", args.number)
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

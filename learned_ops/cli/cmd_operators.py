@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from learned_ops.cli.options import resolve_checked
 from learned_ops.errors import OperatorFileError, StencilError
 from learned_ops.pretrained import list_pretrained, load_pretrained
-from learned_ops.resolve import resolve_operator
 from learned_ops.spectral import relative_symbol_error
 from learned_ops.stencil import Stencil
 from learned_ops.textbook import textbook_stencil
@@ -275,7 +275,7 @@ def _handle_inspect(args: argparse.Namespace) -> int:
         from learned_ops.atomic import check_target
 
         check_target(plot_path, overwrite=args.force, probe=True)  # fail before any work
-    stencil = resolve_operator(args.operator)
+    stencil = resolve_checked(args.operator)
     chatter(f"inspecting {stencil.name or args.operator}")
     try:
         info = describe_operator(stencil)

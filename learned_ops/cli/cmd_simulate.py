@@ -17,6 +17,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from learned_ops.cli.options import check_initial_condition, check_steps, refuse
+
 __all__ = ["register", "run"]
 
 _PLOT_SUFFIXES = (".png", ".pdf", ".svg")
@@ -63,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--ic", default="sinusoid",
                    help="initial condition: sinusoid (seeded seed family), mode[:K], bump "
                         "(default sinusoid)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sinusoid (default 0)")
+    p.add_argument("--seed", type=int, help="seed of the sinusoid (default 0)")
     p.add_argument("--velocity", type=float, default=1.0, help="advection velocity a (default 1)")
     p.add_argument("--diffusivity", type=float, default=0.001,
                    help="heat diffusivity nu (default 0.001)")
@@ -77,6 +79,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress or warnings on stderr")
     p.set_defaults(handler=run)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options the run would ignore; fill in the seed's default."""
+    check_initial_condition(args.ic)
+    is_sinusoid = args.ic.strip().lower() == "sinusoid"
+    if args.seed is not None and not is_sinusoid:
+        refuse(f"--seed only applies to --ic sinusoid, not to --ic {args.ic}")
+    if args.allow_unstable and args.dt is None and args.courant is None:
+        refuse("--allow-unstable needs --dt or --courant: the default dt is already stable")
+    args.seed = 0 if args.seed is None else args.seed
+
+
+def _check_dt(args: argparse.Namespace, problem: Any) -> None:
+    """Refuse a --dt / --courant that rounds to zero or overflows the step count."""
+    t_final = args.t_final
+    if not (t_final > 0 and math.isfinite(t_final)):
+        return  # the solver's own message names t_final
+    if args.dt is not None and math.isfinite(args.dt) and args.dt >= 0:
+        check_steps(t_final, args.dt, "--dt", args.dt)
+    if args.courant is not None and math.isfinite(args.courant) and args.courant > 0:
+        check_steps(t_final, problem.dt_for_number(args.courant), "--courant", args.courant)
 
 
 def _operators(args: argparse.Namespace, notes: list[str]) -> Any:
@@ -189,11 +213,13 @@ def run(args: argparse.Namespace) -> int:
         from learned_ops.atomic import check_target
 
         check_target(args.plot, overwrite=args.force, probe=True)  # before the run
+    _check_options(args)
     notes: list[str] = []
     operator = _operators(args, notes)
     grid_probe = solvers.Grid(args.n, -2.0, 2.0, args.boundary)
     ic = solvers.initial_condition(args.ic, seed=args.seed, grid=grid_probe)
     problem = _problem(args, operator, ic)
+    _check_dt(args, problem)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         solution = solvers.solve(
@@ -201,6 +227,9 @@ def run(args: argparse.Namespace) -> int:
             allow_unstable=args.allow_unstable, progress=not args.quiet,
         )
     notes.extend(str(w.message) for w in caught if issubclass(w.category, UserWarning))
+    if solution.info.steps == 0:
+        refuse(f"--t-final {args.t_final:g} is too short for a single time step (the solver "
+               "treats times within 1e-12 of each other as equal); give a longer --t-final")
     try:
         exact = solvers.exact_solution(problem, ic, solution.times[-1:])[-1]
     except solvers.ProblemError as exc:

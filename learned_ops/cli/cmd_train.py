@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -26,9 +27,14 @@ Negative offsets need the '=' form (--offsets=-1,0,1). Ctrl-C or SIGTERM saves a
 (default OUT.ckpt.json); rerun the same command with --resume to continue."""
 
 
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+
+
 def parse_offsets(text: str) -> tuple[int, ...]:
-    """'-1,0,1' -> (-1, 0, 1); non-integers are refused, not rounded."""
+    """'-1,0,1' -> (-1, 0, 1); non-integers and non-ASCII digits are refused, not rounded."""
     try:
+        if not all(_ASCII_INT.fullmatch(part.strip()) for part in text.split(",")):
+            raise ValueError(text)  # int() would also take fullwidth and other digits
         return tuple(int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(

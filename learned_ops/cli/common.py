@@ -17,10 +17,10 @@ def equation_operator(equation: str, specs: list[str], notes: list[str] | None =
     Raises:
         ProblemError: On the wrong number of operators.
     """
-    from learned_ops.resolve import resolve_operator
+    from learned_ops.cli.options import resolve_checked
     from solvers.errors import ProblemError
 
-    ops = [resolve_operator(spec) for spec in specs]
+    ops = [resolve_checked(spec) for spec in specs]
     if equation == "advection":
         if len(ops) != 1:
             raise ProblemError(f"advection takes one --operator, got {len(ops)}")

@@ -2,7 +2,8 @@
 
 Each command module exposes ``register(subparsers)`` which adds its parser and sets
 ``handler``. Errors from either package end as one line on stderr and exit code 2; any other
-failure exits 1.
+failure exits 1. Streams: see :mod:`learned_ops.cli.output` (any encoding; a closed pipe
+exits 141 quietly; a closed stdout is refused with exit 2, a failed write exits 1).
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-__all__ = ["main"]
+from learned_ops.cli.options import UsageError
+from learned_ops.cli.output import (
+    PIPE_CLOSED_EXIT,
+    StdoutError,
+    configure_streams,
+    guarded_stdout,
+    silence_stdout,
+)
+
+__all__ = ["UsageError", "main"]
 
 # Command modules, imported when the parser is built (each must import cheaply: no TensorFlow).
 COMMAND_MODULES: tuple[str, ...] = (
@@ -23,10 +33,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "learned_ops.cli.cmd_converge",
     "learned_ops.cli.cmd_demo",
 )
-
-
-class UsageError(Exception):
-    """Bad command-line usage; reported as one line with exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    if sys.stdout is None:  # started with stdout closed (>&-): nowhere to put the result
+        if sys.stderr is not None:
+            print("learned-ops: error: standard output is closed; redirect it to a file or "
+                  "to /dev/null instead", file=sys.stderr)
+        return 2
+    configure_streams()
+    with guarded_stdout():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     from learned_ops.errors import LearnedOpsError, TrainingInterrupted
 
     try:
@@ -69,7 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader went away (| head): quiet, as command-line tools do
+        silence_stdout()
+        return PIPE_CLOSED_EXIT
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -82,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("learned-ops: interrupted", file=sys.stderr)
         return 130
+    except StdoutError as exc:
+        print(f"learned-ops: error: cannot write to standard output: {_one_line(exc)}",
+              file=sys.stderr)
+        silence_stdout()
+        return 1
     except Exception as exc:
         print(f"learned-ops: unexpected failure: {type(exc).__name__}: {_one_line(exc)}",
               file=sys.stderr)
