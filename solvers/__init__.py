@@ -47,6 +47,7 @@ from solvers.errors import (
     StabilityError,
     StepperError,
     UnstableTimeStepError,
+    WorkTooLargeError,
 )
 from solvers.fast_kernels import fast_kernel_factory
 from solvers.grid import Grid
@@ -134,6 +135,7 @@ __all__ = [
     "StabilityLimit",
     "StepperError",
     "UnstableTimeStepError",
+    "WorkTooLargeError",
     "advection_inflow",
     "advection_periodic",
     "compare",

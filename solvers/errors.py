@@ -61,6 +61,10 @@ class ScheduleError(SolverError):
     """Invalid final time, time step, Courant number or save times."""
 
 
+class WorkTooLargeError(ScheduleError):
+    """The run cannot finish: snapshots beyond memory, or (unless allowed) too many steps."""
+
+
 class StabilityError(SolverError):
     """The requested run cannot be stable; the message names the limit and the reason."""
 

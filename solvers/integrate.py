@@ -13,6 +13,7 @@ ensemble of initial conditions advanced together).
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 import warnings
@@ -34,6 +35,7 @@ from solvers.errors import (
     SolverWarning,
     StepperError,
     UnstableTimeStepError,
+    WorkTooLargeError,
 )
 from solvers.initial_conditions import initial_values
 from solvers.kernels import (
@@ -59,6 +61,16 @@ CHECKS_PER_CALL = 256
 check intervals per call, so Python's per-call cost is spread over many steps."""
 DT_TOLERANCE = 1e-8
 """A dt up to (1 + this) times the limit is accepted (the limit is computed to round-off)."""
+POINTS_PER_CALL = 20_000_000
+"""Point-stage updates per compiled call (about 0.02-0.1 s here), so Ctrl-C and progress
+respond promptly at any grid size."""
+LONG_RUN_UPDATES = 2e12
+"""Point-stage updates above which a run is refused unless ``allow_long=True`` (at the ~1e9
+updates/s the compiled kernels reach here, over half an hour)."""
+MAX_SAVED_TIMES = 10_000_000
+"""Most saved times a schedule may ask for (each one is a snapshot of the whole state)."""
+SNAPSHOT_MEMORY_SHARE = 0.5
+"""Largest share of the machine's memory the saved snapshots may take."""
 ProgressCallback = Callable[[int, float, float], None]
 
 
@@ -80,6 +92,11 @@ def _schedule(t_final: float, save_times: Sequence[float] | None,
     if save_every is not None:
         every = _positive_time("save_every", save_every)
         count = math.floor(t_final / every * (1 + 1e-12))
+        if count > MAX_SAVED_TIMES:
+            raise WorkTooLargeError(
+                f"save_every = {every:g} up to t_final = {t_final:g} asks for {count:.3g} "
+                f"snapshots (at most {MAX_SAVED_TIMES:,}); save less often or give save_times"
+            )
         targets = [k * every for k in range(1, count + 1)]
     elif save_times is not None:
         try:
@@ -249,6 +266,39 @@ class _Progress:
             self.callback(step, t, self.t_final)
 
 
+def _machine_memory() -> float:
+    """Physical memory in bytes (inf where the platform does not say)."""
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return math.inf
+
+
+def _check_work(problem: Problem, state: np.ndarray, times: np.ndarray, dt_max: float,
+                stages: int, allow_long: bool) -> None:
+    """Refuse, before any step, what cannot finish: snapshots beyond memory, or (unless
+    ``allow_long``) more point-stage updates than ``LONG_RUN_UPDATES``."""
+    snapshot_bytes = float(times.size) * state.size * 8.0
+    memory = _machine_memory()
+    if snapshot_bytes > SNAPSHOT_MEMORY_SHARE * memory:
+        raise WorkTooLargeError(
+            f"the {times.size:,} saved snapshots of {state.size:,} values need "
+            f"{snapshot_bytes / 2**30:.3g} GiB, more than half this machine's "
+            f"{memory / 2**30:.3g} GiB; save fewer times (save_every / save_times) or use a "
+            "smaller grid or batch"
+        )
+    steps = float(times[-1]) / dt_max if dt_max > 0 else math.inf
+    updates = steps * state.size * stages
+    if updates > LONG_RUN_UPDATES and not allow_long:
+        raise WorkTooLargeError(
+            f"this run needs about {steps:.3g} steps of {state.size:,} points with a "
+            f"{stages}-stage method ({updates:.3g} point updates; at about 1e9 per second, "
+            f"{updates / 1e9 / 3600:.3g} hours); use a larger dt, a shorter t_final or a "
+            f"smaller grid ({problem.number_name} {problem.number_for_dt(dt_max):.3g}), or pass "
+            "allow_long=True to run it anyway"
+        )
+
+
 def solve(
     problem: Problem,
     u0: Any,
@@ -265,6 +315,7 @@ def solve(
     blowup_factor: float = 1e6,
     check_every: int = 10,
     kernel: KernelFactory | str | None = None,
+    allow_long: bool = False,
 ) -> Solution:
     """Integrate ``problem`` from ``u0`` at t = 0 to ``t_final``.
 
@@ -288,6 +339,8 @@ def solve(
         safety: Fraction of the limit used when ``dt`` is None.
         blowup_factor: Stop when the L2 norm exceeds this times the initial norm.
         check_every: Steps between blow-up checks.
+        allow_long: Run even when the estimated work exceeds ``LONG_RUN_UPDATES`` point
+            updates (snapshots that do not fit in memory are refused regardless).
         kernel: A kernel factory ``f(discretization, tableau) -> Kernel`` to use instead of
             the registered ones, or a name: ``"auto"`` (default: the compiled kernel when
             numba is importable and ``LEARNED_OPS_NO_JIT`` is unset, else NumPy),
@@ -301,6 +354,8 @@ def solve(
         UnstableTimeStepError: dt beyond the stability limit (message names limit and reason).
         NoStableTimeStepError: No stable dt exists for this operator and stepper.
         BlowUpError: The solution became non-finite or grew beyond ``blowup_factor``.
+        WorkTooLargeError: The run cannot finish: its snapshots exceed memory, or its work
+            is beyond ``LONG_RUN_UPDATES`` without ``allow_long``.
         ScheduleError, InitialConditionError, StepperError: Bad arguments.
     """
     started = time.perf_counter()
@@ -324,6 +379,7 @@ def solve(
     state = _initial_state(problem, u0, pending)
     limit = stability_limit(problem, tableau)
     dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, pending)
+    _check_work(problem, state, times, dt_max, len(tableau.b), allow_long)
     if limit.growth_rate > 0.0:
         where = ("the operator's boundary closures make" if limit.growth_source == "closure"
                  else "the operator is slightly anti-dissipative, so")
@@ -343,6 +399,9 @@ def solve(
         runner = _RowByRow(runner)
     runner.load(state)
     checked = getattr(runner, "advance_checked", None)
+    # Check intervals per compiled call, sized by work so that a call stays short at any n.
+    per_interval = max(1, state.size * len(tableau.b) * check_every)
+    calls_per_chunk = max(1, min(CHECKS_PER_CALL, POINTS_PER_CALL // per_interval))
     grid = problem.grid
     snapshots = np.empty((times.size, *state.shape))
     snapshots[0] = state
@@ -367,7 +426,7 @@ def solve(
         done = 0
         while done < count:
             if checked is not None:  # checks every check_every steps inside compiled code
-                chunk = min(check_every * CHECKS_PER_CALL, count - done)
+                chunk = min(check_every * calls_per_chunk, count - done)
                 taken, sq_rows = checked(t0 + done * h_t, h_t, chunk, check_every, ceiling2)
                 if taken == chunk:
                     sq_rows = _row_squares(runner.state)
