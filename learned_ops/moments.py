@@ -137,10 +137,10 @@ def _first_defect_index(
         terms = table * c
         mu = terms.sum(axis=1)
         scale = np.abs(terms).sum(axis=1)
+        allowed = tolerance * _EPS * len(offsets) * scale  # tiny weights: may underflow to 0
     expected = np.zeros(limit)
     if m < limit:
         expected[m] = 1.0
-    allowed = tolerance * _EPS * len(offsets) * scale
     bad = ~(np.isfinite(mu) & np.isfinite(scale) & (np.abs(mu - expected) <= allowed))
     if bad.any():
         return int(np.argmax(bad))

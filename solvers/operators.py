@@ -172,8 +172,8 @@ def _first_defect(offsets: np.ndarray, coefficients: np.ndarray, order: int
         terms = _power_table(offs, limit) * c
         mu = terms.sum(axis=1)
         scale = np.abs(terms).sum(axis=1)
+        allowed = MOMENT_TOLERANCE * _EPS * len(offs) * scale  # tiny weights: may underflow
     expected = (np.arange(limit) == order).astype(np.float64)
-    allowed = MOMENT_TOLERANCE * _EPS * len(offs) * scale
     bad = ~(np.isfinite(mu) & np.isfinite(scale) & (np.abs(mu - expected) <= allowed))
     if bad.any():
         q = int(np.argmax(bad))
