@@ -15,6 +15,8 @@ from learned_ops.errors import (
     NothingToLearnError,
     OperatorFileError,
     StencilError,
+    TooFewSamplesError,
+    TrainingDiverged,
     TrainingError,
     TrainingInterrupted,
 )
@@ -48,6 +50,8 @@ __all__ = [
     "OperatorFileError",
     "Stencil",
     "StencilError",
+    "TooFewSamplesError",
+    "TrainingDiverged",
     "TrainingError",
     "TrainingInterrupted",
     "__version__",
