@@ -21,21 +21,7 @@ from learned_ops.constraints import stencil_space
 from learned_ops.errors import NothingToLearnError, OperatorFileError
 from learned_ops.operator_file import parse_stencil_json, stencil_to_dict
 from learned_ops.pretrained import list_pretrained, load_pretrained
-
-
-def exact_weights(offsets: tuple[int, ...], m: int) -> list[Fraction]:
-    """Solve sum_j w_j j**q = q! delta(q, m), q < n, exactly by Gaussian elimination."""
-    n = len(offsets)
-    rows = [[Fraction(o) ** q for o in offsets] + [Fraction(factorial(m) if q == m else 0)]
-            for q in range(n)]
-    for col in range(n):
-        pivot = next(r for r in range(col, n) if rows[r][col] != 0)
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        for r in range(n):
-            if r != col and rows[r][col] != 0:
-                f = rows[r][col] / rows[col][col]
-                rows[r] = [a - f * b for a, b in zip(rows[r], rows[col], strict=True)]
-    return [rows[k][n] / rows[k][k] for k in range(n)]
+from tests.exact_weights import exact_weights
 
 
 def true_order(offsets: tuple[int, ...], m: int) -> int | None:

@@ -3,7 +3,6 @@ progress and snapshots."""
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -26,26 +25,15 @@ from solvers import (
     stability_limit,
 )
 from solvers.reference import fd_matrix
+from tests.exact_weights import exact_weights
 
 BUMP = Bump(center=0.0, width=0.2, period=4.0)
 N = 16
 
 
-def _exact_weights(m: int, nodes: range, at: int) -> list[Fraction]:
-    """Weights w on integer ``nodes`` with sum_j w_j (x_j - at)**k / k! = delta(k, m) for every
-    k < len(nodes): the classical one-sided stencil, solved here in exact rationals."""
-    size = len(nodes)
-    rows = [[Fraction((x - at) ** k) for x in nodes] + [Fraction(int(k == m))]
-            for k in range(size)]  # the k! cancels out of the k-th equation except at k = m
-    rows[m][-1] *= math.factorial(m)
-    for col in range(size):  # Gauss-Jordan elimination, exact
-        pivot = next(r for r in range(col, size) if rows[r][col] != 0)
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        rows[col] = [v / rows[col][col] for v in rows[col]]
-        for r in range(size):
-            if r != col and rows[r][col] != 0:
-                rows[r] = [a - rows[r][col] * b for a, b in zip(rows[r], rows[col], strict=True)]
-    return [row[-1] for row in rows]
+def _closure_weights(m: int, nodes: range, at: int) -> list[Fraction]:
+    """The classical stencil on integer ``nodes`` for the m-th derivative at node ``at``."""
+    return exact_weights([x - at for x in nodes], m)
 
 
 def _check_rows(matrix: np.ndarray, m: int, width: int, closure_rows: range) -> None:
@@ -54,7 +42,7 @@ def _check_rows(matrix: np.ndarray, m: int, width: int, closure_rows: range) -> 
     n = matrix.shape[0]
     for i in closure_rows:
         for row, nodes in ((i, range(width)), (n - 1 - i, range(n - width, n))):
-            exact = np.array([float(w) for w in _exact_weights(m, nodes, row)])
+            exact = np.array([float(w) for w in _closure_weights(m, nodes, row)])
             expected = np.zeros(n)
             expected[nodes.start : nodes.stop] = exact
             np.testing.assert_allclose(matrix[row], expected, rtol=0,
@@ -63,7 +51,7 @@ def _check_rows(matrix: np.ndarray, m: int, width: int, closure_rows: range) -> 
 
 def test_exact_weights_reproduce_a_textbook_row() -> None:
     """The helper itself, on a tabulated case: d2/dx2 from nodes 0..5 at node 1."""
-    assert _exact_weights(2, range(6), 1) == [Fraction(5, 6), Fraction(-5, 4), Fraction(-1, 3),
+    assert _closure_weights(2, range(6), 1) == [Fraction(5, 6), Fraction(-5, 4), Fraction(-1, 3),
                                               Fraction(7, 6), Fraction(-1, 2), Fraction(1, 12)]
 
 
@@ -74,7 +62,7 @@ def test_reference_dirichlet_closure_rows_are_the_classical_one_sided_stencils(p
     matrix = fd_matrix(2, p, N, 1.0, "dirichlet").toarray()
     np.testing.assert_array_equal(matrix[[0, -1]], 0.0)
     _check_rows(matrix, 2, p + 2, range(1, p // 2))
-    central = _exact_weights(2, range(-(p // 2), p // 2 + 1), 0)
+    central = _closure_weights(2, range(-(p // 2), p // 2 + 1), 0)
     np.testing.assert_allclose(matrix[p // 2, : p + 1], [float(w) for w in central], rtol=0,
                                atol=1e-13 * max(abs(float(w)) for w in central))
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-from math import factorial
-
 import numpy as np
 import pytest
 
@@ -14,24 +11,10 @@ from learned_ops.errors import NothingToLearnError, StencilError
 from learned_ops.lstsq import least_squares_coefficients
 from learned_ops.objective import Objective
 from learned_ops.stencil import Stencil
+from tests.exact_weights import exact_weights
 
 CASES = [((-2, -1, 0, 1, 2), 1, 1), ((-2, -1, 0, 1, 2), 1, 2), ((-2, -1, 0, 1), 1, 2),
          ((-3, -2, -1, 0, 1, 2, 3), 1, 4), ((-2, -1, 0, 1, 2), 2, 2), ((0, 1, 2, 3), 1, 1)]
-
-
-def _exact_classical(offsets: tuple[int, ...], m: int) -> list[Fraction]:
-    """sum_j w_j j**q = q! delta(q, m) for q < n, solved exactly (Gauss-Jordan on Fractions)."""
-    n = len(offsets)
-    rows = [[Fraction(o) ** q for o in offsets] + [Fraction(factorial(m) if q == m else 0)]
-            for q in range(n)]
-    for col in range(n):
-        pivot = next(r for r in range(col, n) if rows[r][col] != 0)
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        for r in range(n):
-            if r != col and rows[r][col] != 0:
-                f = rows[r][col] / rows[col][col]
-                rows[r] = [x - f * y for x, y in zip(rows[r], rows[col], strict=True)]
-    return [rows[k][n] / rows[k][k] for k in range(n)]
 
 
 # Textbook weights typed from Fornberg (1988) / the standard tables, never computed.
@@ -47,7 +30,7 @@ def test_every_point_of_the_space_has_the_order(offsets, m, p, rng) -> None:
     condition unchanged, to the round-off of the terms summed."""
     space = stencil_space(offsets, m, p)
     a, b = moment_conditions(offsets, m, p)
-    assert space.base.tolist() == [float(w) for w in _exact_classical(offsets, m)]
+    assert space.base.tolist() == [float(w) for w in exact_weights(offsets, m)]
     if (offsets, m) in TABLES:
         np.testing.assert_allclose(space.base, TABLES[(offsets, m)], rtol=4e-16, atol=0)
     assert space.dim == len(offsets) - (m + p)
