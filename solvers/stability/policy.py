@@ -7,14 +7,14 @@ on a bounded grid they are the eigenvalues of the assembled matrix (fixed nodes 
 together with the interior stencil's symbol values (eigenvalues of a non-normal matrix alone
 can be badly optimistic).
 
-The maths lives in two modules: :mod:`solvers.spectrum` assembles the eigenvalues, each with
-the round-off it may carry, and :mod:`solvers.stability_polynomial` finds the largest stable
-step along each eigenvalue's ray. This module is the policy: which growth is refused, which is
-weak growth to report, and the explanations. Two classic failures come out as a limit of 0 and
-are explained: an eigenvalue with positive real part (the semi-discrete system itself grows: a
-downwind operator, one that amplifies constants, or boundary closures whose growth scales like
-1/h) and eigenvalues on the imaginary axis with a method whose stability region contains no
-piece of it (central + forward Euler).
+The maths lives in two modules: :mod:`solvers.stability.spectrum` assembles the eigenvalues,
+each with the round-off it may carry, and :mod:`solvers.stability.polynomial` finds the
+largest stable step along each eigenvalue's ray. This module is the policy: which growth is
+refused, which is weak growth to report, and the explanations. Two classic failures come out
+as a limit of 0 and are explained: an eigenvalue with positive real part (the semi-discrete
+system itself grows: a downwind operator, one that amplifies constants, or boundary closures
+whose growth scales like 1/h) and eigenvalues on the imaginary axis with a method whose
+stability region contains no piece of it (central + forward Euler).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from solvers.errors import ProblemError
 from solvers.grid import Grid
 from solvers.operators import ComposedOperator, operator_label, stencil_data
 from solvers.problems import Advection, Heat, Problem
-from solvers.spectrum import (
+from solvers.stability.polynomial import ROUND_OFF, step_limit
+from solvers.stability.spectrum import (
     EXACT_EIG_MAX,
     THETA_SAMPLES,
     Spectrum,
@@ -39,7 +40,6 @@ from solvers.spectrum import (
     snap_to_axes,
     thetas,
 )
-from solvers.stability_polynomial import ROUND_OFF, step_limit
 from solvers.tableaux import ButcherTableau, get_tableau
 
 __all__ = [

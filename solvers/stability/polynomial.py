@@ -17,7 +17,7 @@ Everything here is judged relative to the size of the terms summed, never agains
 number, so a tiny but real dissipation (``Re w = -1e-8``) gives its tiny but real limit, and
 round-off (``Re w = 1e-17`` on an eigenvalue that is imaginary in exact arithmetic) cannot
 decide a verdict: callers put such eigenvalues exactly on the axis first (see
-:func:`solvers.spectrum.snap_to_axes`).
+:func:`solvers.stability.spectrum.snap_to_axes`).
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ def step_limit(
 ) -> tuple[float, int | None, str]:
     """Largest dt with |R(s lambda)| <= 1 for all s in [0, dt] and every eigenvalue.
 
-    The eigenvalues must already be cleaned (see :mod:`solvers.spectrum`): exact zeros where
-    they vanish within round-off, real parts exactly 0 where they are round-off, and no
+    The eigenvalues must already be cleaned (see :mod:`solvers.stability.spectrum`): exact
+    zeros where they vanish within round-off, real parts exactly 0 where they are round-off, and no
     eigenvalue with a positive real part (those are the caller's policy: growth of the
     semi-discrete system, which no time step cures).
 
