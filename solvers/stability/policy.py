@@ -20,6 +20,8 @@ stability region contains no piece of it (central + forward Euler).
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -345,9 +347,51 @@ def _tiny_limit_note(lam: complex | None, number: float) -> str:
     )
 
 
+LIMIT_CACHE_SIZE = 256
+"""Stability limits remembered (by value: operators, coefficients, grid, boundary values and
+stepper), so repeated ``solve`` calls and study levels do not recompute them."""
+_limits: OrderedDict[tuple, StabilityLimit] = OrderedDict()
+_limits_lock = threading.Lock()
+
+
+def _operator_key(op: Any) -> tuple:
+    if isinstance(op, ComposedOperator):
+        return ("composed", _operator_key(op.outer), _operator_key(op.inner))
+    offsets, coefficients, m = stencil_data(op)
+    return (operator_label(op), tuple(int(o) for o in offsets),
+            np.asarray(coefficients, np.float64).tobytes(), m)
+
+
+def _limit_key(problem: Problem, tableau: ButcherTableau) -> tuple:
+    grid = problem.grid
+    terms = tuple((float(coef), _operator_key(op)) for coef, op in problem.terms())
+    fixed = tuple(sorted(problem.fixed_values().items()))
+    return (type(problem).__name__, terms, (grid.n, grid.lower, grid.upper, grid.kind), fixed,
+            tableau.name, np.asarray(tableau.stability_coefficients).tobytes())
+
+
 def stability_limit(problem: Problem, stepper: str | ButcherTableau = "rk4") -> StabilityLimit:
-    """The largest stable time step for a problem and a stepper, with the reason."""
+    """The largest stable time step for a problem and a stepper, with the reason.
+
+    Computed once per (operators, grid, boundary values, stepper) and then remembered (the
+    ``LIMIT_CACHE_SIZE`` most recent); the result is immutable.
+    """
     tableau = get_tableau(stepper)
+    key = _limit_key(problem, tableau)
+    with _limits_lock:
+        cached = _limits.get(key)
+        if cached is not None:
+            _limits.move_to_end(key)
+            return cached
+    limit = _compute_limit(problem, tableau)
+    with _limits_lock:
+        _limits[key] = limit
+        while len(_limits) > LIMIT_CACHE_SIZE:
+            _limits.popitem(last=False)
+    return limit
+
+
+def _compute_limit(problem: Problem, tableau: ButcherTableau) -> StabilityLimit:
     spectrum, bulk, method, exact = _problem_spectrum(problem)
     growth = _growth(problem, spectrum, bulk, exact)
     theta_of = spectrum.theta

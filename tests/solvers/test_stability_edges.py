@@ -224,3 +224,31 @@ def test_bounded_limits_agree_with_brute_force(stepper: str) -> None:
         assert _amplifies_at(r, lam, limit.dt * (1 + 1e-4)), op
         checked += 1
     assert checked >= 5
+
+
+# --------------------------------------------------------------------------- reuse
+def test_a_limit_is_computed_once_per_operator_grid_and_stepper(monkeypatch) -> None:
+    """solve() and studies reuse the limit; any change of operator, grid or stepper does not."""
+    import solvers.stability.policy as policy
+
+    calls = []
+    compute = policy._compute_limit
+    monkeypatch.setattr(policy, "_compute_limit", lambda p, t: calls.append(1) or compute(p, t))
+    monkeypatch.setattr(policy, "_limits", type(policy._limits)())
+    op = central_stencil(1, 4)
+    grid = Grid.periodic(64)
+    first = stability_limit(Advection(1.0, op, grid), "rk4")
+    solve(Advection(1.0, Stencil(op.offsets, op.coefficients, 1, name=op.name), grid),
+          lambda x: np.sin(np.pi * x / 2), 0.1)
+    assert len(calls) == 1
+    assert stability_limit(Advection(1.0, op, grid), "rk4") is first
+    nudged = np.array(op.coefficients, dtype=np.float64)
+    nudged[0] += 1e-6
+    others = [
+        stability_limit(Advection(1.0, Stencil(op.offsets, nudged, 1), grid), "rk4"),
+        stability_limit(Advection(2.0, op, grid), "rk4"),
+        stability_limit(Advection(1.0, op, Grid.periodic(65)), "rk4"),
+        stability_limit(Advection(1.0, op, grid), "ssprk3"),
+    ]
+    assert len(calls) == 5
+    assert others[1].dt == pytest.approx(first.dt / 2, rel=1e-12)
