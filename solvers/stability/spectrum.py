@@ -29,6 +29,7 @@ __all__ = [
     "Spectrum",
     "bulk_spectrum",
     "closure_spectrum",
+    "problem_spectrum",
     "rightmost_on_full_grid",
     "snap_to_axes",
     "thetas",
@@ -160,3 +161,21 @@ def snap_to_axes(spectrum: Spectrum) -> np.ndarray:
     lam = real + 1j * imag
     lam[np.abs(spectrum.values) <= tol] = 0.0
     return lam
+
+
+def problem_spectrum(problem: Problem) -> tuple[Spectrum, Spectrum, str, bool]:
+    """(all eigenvalues, interior symbol part, method, exact).
+
+    The interior symbol is always included on bounded grids: their matrices are far from
+    normal (upwind with an inflow node is a Jordan block whose eigenvalues are all -a/h), so
+    the eigenvalues alone would allow steps the interior cannot take.
+    """
+    grid = problem.grid
+    if grid.is_periodic:
+        spectrum = bulk_spectrum(problem, thetas(grid.n))
+        return spectrum, spectrum, "symbol", True
+    bulk = bulk_spectrum(problem, thetas(None))
+    edge, exact = closure_spectrum(problem)
+    method = "eigenvalues + interior symbol" if exact else (
+        "eigenvalues of a section + interior symbol")
+    return edge + bulk, bulk, method, exact
