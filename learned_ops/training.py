@@ -373,6 +373,9 @@ def train_stencils(
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
+    if progress is not None:  # the phase before epoch 1 takes seconds (the seed recipe ~14 s)
+        progress(f"preparing {len(requests)} stencil(s)' training data and importing "
+                 "TensorFlow ...")
     preparation = _Background(_prepare, data, objectives, spaces, settings)
     switch_interval = sys.getswitchinterval()
     try:  # NumPy work overlaps TensorFlow's import; hand the GIL over more often meanwhile
@@ -383,6 +386,9 @@ def train_stencils(
             import tensorflow as tf
         timings["import"] = time.perf_counter() - started
         bases, timings["data"] = preparation.result()
+        if progress is not None:
+            progress(f"data ready in {timings['data']:.1f} s (TensorFlow imported in "
+                     f"{timings['import']:.1f} s); building the model")
     except KeyboardInterrupt:
         raise TrainingInterrupted("training interrupted before its first epoch; nothing was "
                                   "saved") from None

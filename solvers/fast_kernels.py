@@ -47,6 +47,7 @@ __all__ = [
     "fast_kernel_factory",
     "jit_available",
     "jit_disabled",
+    "on_compile",
     "warm_up",
 ]
 
@@ -56,6 +57,48 @@ NO_JIT_ENV = "LEARNED_OPS_NO_JIT"
 
 _compiled: Callable[..., int] | None = None
 _failure: str | None = None
+_compile_notice: Callable[[int], None] | None = None
+_noticed: set[tuple[int, int]] = set()
+
+
+def on_compile(callback: Callable[[int], None] | None) -> None:
+    """Have ``callback(taps)`` called just before a kernel for a stencil width is compiled.
+
+    Not called when numba loads the width from its disk cache or has it in this process
+    already, nor when that cannot be told. The solvers print nothing themselves: the CLI
+    passes a printer (``None`` removes it).
+    """
+    global _compile_notice
+    _compile_notice = callback
+
+
+def _signature_width(signature: Any) -> int | None:
+    """The stencil width in a compiled signature: the length of its first tap tuple."""
+    for arg in signature:
+        if type(arg).__name__ == "UniTuple":
+            return int(arg.count)
+    return None
+
+
+def _will_compile(dispatcher: Any, taps: int) -> bool:
+    """Whether calling ``dispatcher`` with ``taps``-long tap tuples compiles (False when
+    loaded in this process, in numba's disk cache, or when numba's cache cannot be read)."""
+    try:
+        if any(_signature_width(sig) == taps for sig in dispatcher.signatures):
+            return False
+        index = dispatcher._cache._cache_file._load_index()  # numba's on-disk index
+        return not any(_signature_width(key[0]) == taps for key in index)
+    except Exception:  # an internal of numba that moved: say nothing rather than guess
+        return False
+
+
+def _notice_compile(dispatcher: Any, taps: int) -> None:
+    key = (id(dispatcher), taps)
+    if _compile_notice is None or key in _noticed:
+        return
+    if _will_compile(dispatcher, taps):
+        _noticed.add(key)
+        _compile_notice(taps)
 
 
 def jit_disabled() -> bool:
@@ -170,6 +213,7 @@ class FastRungeKuttaKernel:
         self._one: Callable[..., int] | None = None
         if s == 1 and disc.periodic and run is _compiled:
             self._one = _single_stage_loop()
+        _notice_compile(self._one or run, len(self._rel))
         self._buffers = np.zeros((2, 1, self._hl + n + self._hr))
         self._cur = 0
         self._single = True

@@ -9,7 +9,8 @@ order 5) given the sparse Jacobian; both at tight tolerances.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from fractions import Fraction as Fr
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,11 @@ __all__ = [
     "reference_solution",
     "reference_solve",
 ]
+
+ReferenceProgress = Callable[[float, float], None]
+"""``f(t, t_final)``: called while ``solve_ivp`` runs, at most every ``PROGRESS_SECONDS``."""
+PROGRESS_SECONDS = 1.0
+"""Wall seconds between progress calls (a run shorter than this reports nothing)."""
 
 CENTRAL_FIRST = {
     2: [Fr(-1, 2), Fr(0), Fr(1, 2)],
@@ -113,6 +119,26 @@ def fd_matrix(derivative_order: int, accuracy: int, n: int, h: float,
     return sp.csr_array(lil)
 
 
+def _right_hand_side(matrix: Any, t_final: float,
+                     progress: ReferenceProgress | None) -> Callable[[float, np.ndarray], Any]:
+    """``y' = matrix @ y``, reporting ``progress(t, t_final)`` at most every
+    ``PROGRESS_SECONDS``."""
+    if progress is None:
+        return lambda t, y: matrix @ y
+    last = [time.monotonic(), 0.0]  # when last reported, furthest t reached (trial steps
+    # evaluate ahead of the accepted solution, so t alone may step back)
+
+    def rhs(t: float, y: np.ndarray) -> Any:
+        now = time.monotonic()
+        last[1] = max(last[1], float(t))
+        if now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            progress(last[1], t_final)
+        return matrix @ y
+
+    return rhs
+
+
 def reference_accuracy(operator: Any) -> int:
     """The reference accuracy matching an operator: its even accuracy order, clamped to 2..6."""
     p = int(getattr(operator, "accuracy_order", 2) or 0)
@@ -131,6 +157,7 @@ def reference_solve(
     dirichlet: Sequence[float] = (0.0, 0.0),
     rtol: float = 1e-12,
     atol: float = 1e-12,
+    progress: ReferenceProgress | None = None,
 ) -> np.ndarray:
     """Method of lines with classical matrices and ``solve_ivp``: shape (len(times), n).
 
@@ -145,6 +172,9 @@ def reference_solve(
         dirichlet: End values on a bounded grid.
         rtol: Relative tolerance of the integrator.
         atol: Absolute tolerance of the integrator.
+        progress: Called as ``progress(t, t_final)`` from the integration, first after
+            ``PROGRESS_SECONDS`` of wall time and then at most that often (the solvers print
+            nothing themselves; the CLI passes a printer).
     """
     import scipy.sparse as sp
     from scipy.integrate import solve_ivp
@@ -179,8 +209,8 @@ def reference_solve(
         return np.tile(y0, (t_eval.size, 1))
     with np.errstate(under="ignore"):
         result = solve_ivp(
-            lambda t, y: matrix @ y, (0.0, float(t_eval[-1])), y0, method=method,
-            t_eval=t_eval, rtol=rtol, atol=atol, **extra,
+            _right_hand_side(matrix, float(t_eval[-1]), progress), (0.0, float(t_eval[-1])),
+            y0, method=method, t_eval=t_eval, rtol=rtol, atol=atol, **extra,
         )
     if not result.success:
         raise ReferenceSolverError(f"solve_ivp ({method}) failed: {result.message}")
@@ -189,11 +219,13 @@ def reference_solve(
 
 def reference_solution(problem: Problem, u0: Any, times: Sequence[float] | np.ndarray, *,
                        accuracy: int | None = None, rtol: float = 1e-12,
-                       atol: float = 1e-12) -> np.ndarray:
+                       atol: float = 1e-12,
+                       progress: ReferenceProgress | None = None) -> np.ndarray:
     """The reference for a problem: same equation, grid and boundary data, own matrices.
 
     ``accuracy`` defaults to the problem operator's (even) accuracy order, clamped to 2..6.
-    Bounded advection (inflow) is not covered and raises ReferenceSolverError.
+    Bounded advection (inflow) is not covered and raises ReferenceSolverError. ``progress``:
+    see :func:`reference_solve`.
     """
     if isinstance(problem, Advection):
         kwargs: dict[str, Any] = {"velocity": problem.velocity}
@@ -208,4 +240,4 @@ def reference_solution(problem: Problem, u0: Any, times: Sequence[float] | np.nd
         raise ReferenceSolverError(f"no reference for {type(problem).__name__}")
     acc = reference_accuracy(op) if accuracy is None else accuracy
     return reference_solve(problem.equation, problem.grid, u0, times, accuracy=acc,
-                           rtol=rtol, atol=atol, **kwargs)
+                           rtol=rtol, atol=atol, progress=progress, **kwargs)

@@ -101,6 +101,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "the order); the fit uses the longest agreeing run (default 0.1)")
     p.add_argument("--allow-unstable", action="store_true",
                    help="run beyond the stability limit (needs --number) to see a divergence")
+    p.add_argument("--allow-long", action="store_true",
+                   help="run even when the estimated work is over half an hour (2e12 point "
+                        "updates); without it such a run is refused up front with the estimate")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 unless the verdict is 'met'")
     p.add_argument("--plot", metavar="FILE.png", help="log-log plot of error against h / dt")
@@ -210,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
         stepper=args.stepper, number=args.number, expected=args.expected,
         tolerance=args.tolerance, allow_unstable=args.allow_unstable,
         progress=None if args.quiet else say, agreement=args.agreement,
+        allow_long=args.allow_long,
     )
     result = study.to_dict()
     if args.plot:

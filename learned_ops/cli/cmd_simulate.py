@@ -74,6 +74,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "values taken from the initial condition")
     p.add_argument("--allow-unstable", action="store_true",
                    help="run even with a dt beyond the stability limit")
+    p.add_argument("--allow-long", action="store_true",
+                   help="run even when the estimated work is over half an hour (2e12 point "
+                        "updates); without it such a run is refused up front with the estimate")
     p.add_argument("--plot", metavar="FILE.png", help="plot the final state to FILE")
     p.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -122,11 +125,17 @@ def _problem(args: argparse.Namespace, operator: Any, ic: Any) -> Any:
                                                                       float(ends[1])))
 
 
-def _reference(problem: Any, ic: Any, times: Any, notes: list[str]) -> Any:
+def _reference(problem: Any, ic: Any, times: Any, notes: list[str], *,
+               quiet: bool = False) -> Any:
     import solvers
 
+    def say(t: float, t_final: float) -> None:
+        print(f"scipy reference: t = {t:.6g} / {t_final:.6g} ({100 * t / t_final:.0f}%)",
+              file=sys.stderr, flush=True)
+
     try:
-        return solvers.reference_solution(problem, ic, times)[-1]
+        return solvers.reference_solution(problem, ic, times,
+                                          progress=None if quiet else say)[-1]
     except solvers.ReferenceSolverError as exc:
         notes.append(f"no scipy reference: {exc}")
         return None
@@ -225,6 +234,7 @@ def run(args: argparse.Namespace) -> int:
         solution = solvers.solve(
             problem, ic, args.t_final, stepper=args.stepper, dt=args.dt, courant=args.courant,
             allow_unstable=args.allow_unstable, progress=not args.quiet,
+            allow_long=args.allow_long,
         )
     notes.extend(str(w.message) for w in caught if issubclass(w.category, UserWarning))
     if solution.info.steps == 0:
@@ -235,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
     except solvers.ProblemError as exc:
         notes.append(f"no exact solution: {exc}")
         exact = None
-    reference = _reference(problem, ic, [0.0, solution.t_final], notes)
+    reference = _reference(problem, ic, [0.0, solution.t_final], notes, quiet=args.quiet)
     h = problem.grid.h
 
     def err(a: Any, b: Any) -> dict[str, float] | None:

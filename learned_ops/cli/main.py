@@ -34,6 +34,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "learned_ops.cli.cmd_demo",
 )
 
+SOLVING_COMMANDS: frozenset[str] = frozenset({"simulate", "converge", "demo", "inspect"})
+"""Commands that may compile a kernel; they announce it (others never import ``solvers``)."""
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -86,6 +89,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
+        if args.command in SOLVING_COMMANDS:
+            _announce_compilation(not getattr(args, "quiet", False))
         code = int(args.handler(args) or 0)
         sys.stdout.flush()
         return code
@@ -99,7 +104,9 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"learned-ops: {_one_line(exc)}", file=sys.stderr)
         return 130
     except (LearnedOpsError, SolverError) as exc:
-        print(f"learned-ops: error: {_one_line(exc)}", file=sys.stderr)
+        # The solvers name their Python keyword; on the command line it is the option.
+        message = _one_line(exc).replace("pass allow_long=True", "pass --allow-long")
+        print(f"learned-ops: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("learned-ops: interrupted", file=sys.stderr)
@@ -113,6 +120,18 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"learned-ops: unexpected failure: {type(exc).__name__}: {_one_line(exc)}",
               file=sys.stderr)
         return 1
+
+
+def _announce_compilation(enabled: bool) -> None:
+    """Say on stderr when a stencil width is compiled for the first time (a few seconds);
+    ``enabled`` False (``--quiet``) removes the announcement."""
+    import solvers.fast_kernels
+
+    def say(taps: int) -> None:
+        print(f"learned-ops: compiling the kernel for {taps} taps (once, cached)",
+              file=sys.stderr, flush=True)
+
+    solvers.fast_kernels.on_compile(say if enabled else None)
 
 
 def _one_line(exc: BaseException) -> str:
