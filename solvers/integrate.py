@@ -400,8 +400,10 @@ def solve(
     runner.load(state)
     checked = getattr(runner, "advance_checked", None)
     # Check intervals per compiled call, sized by work so that a call stays short at any n.
-    per_interval = max(1, state.size * len(tableau.b) * check_every)
-    calls_per_chunk = max(1, min(CHECKS_PER_CALL, POINTS_PER_CALL // per_interval))
+    # On huge grids even one interval of check_every steps is too long: check more often.
+    per_step = max(1, state.size * len(tableau.b))
+    interval = min(check_every, max(1, POINTS_PER_CALL // per_step))
+    calls_per_chunk = max(1, min(CHECKS_PER_CALL, POINTS_PER_CALL // (per_step * interval)))
     grid = problem.grid
     snapshots = np.empty((times.size, *state.shape))
     snapshots[0] = state
@@ -426,8 +428,8 @@ def solve(
         done = 0
         while done < count:
             if checked is not None:  # checks every check_every steps inside compiled code
-                chunk = min(check_every * calls_per_chunk, count - done)
-                taken, sq_rows = checked(t0 + done * h_t, h_t, chunk, check_every, ceiling2)
+                chunk = min(interval * calls_per_chunk, count - done)
+                taken, sq_rows = checked(t0 + done * h_t, h_t, chunk, interval, ceiling2)
                 if taken == chunk:
                     sq_rows = _row_squares(runner.state)
             else:
