@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from learned_ops.cli.defaults import DIFFUSIVITY, T_FINAL, VELOCITY, describe_problem
 from learned_ops.cli.options import check_initial_condition, check_steps, refuse
 
 __all__ = ["register", "run"]
 
 _PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 _EQUATIONS = ("advection", "heat")
-_DEFAULT_T = {"advection": 1.0, "heat": 0.1}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,12 +79,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, help="grid of a time study (default 200)")
     p.add_argument("--levels", type=int, help="dt levels of a time study (default 5)")
     p.add_argument("--t-final", type=float,
-                   help="final time (default 1 for advection, 0.1 for heat)")
-    p.add_argument("--velocity", type=float, default=1.0,
-                   help="advection velocity a (default 1; negative makes a forward stencil "
-                        "upwind)")
-    p.add_argument("--diffusivity", type=float, default=0.1,
-                   help="heat diffusivity nu (default 0.1)")
+                   help="final time (default 1, the same problem as simulate and demo)")
+    p.add_argument("--velocity", type=float, default=VELOCITY,
+                   help=f"advection velocity a (default {VELOCITY:g}; negative makes a "
+                        "forward stencil upwind)")
+    p.add_argument("--diffusivity", type=float, default=DIFFUSIVITY,
+                   help=f"heat diffusivity nu (default {DIFFUSIVITY:g}, as simulate and demo)")
     p.add_argument("--boundary", choices=("periodic", "bounded"), default="periodic",
                    help="periodic, or bounded: Dirichlet ends (heat) / inflow (advection), "
                         "values taken from the initial condition")
@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     probe = solvers.Grid(max(args.n, 3), -2.0, 2.0, args.boundary)
     ic = None if args.ic is None else solvers.initial_condition(args.ic, grid=probe)
     problem = _problem(args, operator, ic)
-    t_final = _DEFAULT_T[args.equation] if args.t_final is None else args.t_final
+    t_final = T_FINAL[args.equation] if args.t_final is None else args.t_final
     if args.number is not None and args.number > 0 and math.isfinite(args.number):
         check_steps(t_final, problem.dt_for_number(args.number), "--number", args.number)
 
@@ -216,6 +216,8 @@ def run(args: argparse.Namespace) -> int:
         allow_long=args.allow_long,
     )
     result = study.to_dict()
+    coefficient = args.velocity if args.equation == "advection" else args.diffusivity
+    result["problem"] = describe_problem(args.equation, coefficient, t_final, args.boundary)
     if args.plot:
         _plot(args.plot, study, overwrite=args.force)
         result["plot"] = args.plot
@@ -225,5 +227,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
     else:
+        print(f"problem: {result['problem']}")
         print(study.table())
     return 1 if args.strict and not study.meets_expected else 0

@@ -17,12 +17,22 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from learned_ops.cli.defaults import (
+    DIFFUSIVITY,
+    T_FINAL,
+    TIME_ERROR_SHARE,
+    VELOCITY,
+    describe_problem,
+)
 from learned_ops.cli.options import check_initial_condition, check_steps, refuse
 
 __all__ = ["register", "run"]
 
 _PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 _EQUATIONS = ("advection", "heat")
+_SEMIDISCRETE_MAX_N = {"periodic": 2_000_000, "bounded": 20_000}
+_REFINE_WORK = 1e9  # point updates a default run may grow to while its dt is reduced
+_MAX_REFINE = 64  # the default dt is at most this much smaller than 0.9 x the limit
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,8 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "OPERATOR is a pretrained name, an operator file (*.json) or fd:M:OFFSETS. For heat\n"
             "give a second-derivative operator, or two first-derivative ones (composed).\n"
             "--courant C means dt = C h / |a| (advection) or dt = C h**2 / nu (heat). Without\n"
-            "--dt/--courant a safe dt (0.9 x the stability limit) is used; a dt beyond the\n"
-            "limit is refused (exit 2) unless --allow-unstable."
+            "--dt/--courant dt starts at 0.9 x the stability limit and is reduced until the\n"
+            "time error (ours against the exact semi-discrete solution) is <= 1% of the error,\n"
+            "so the error shown is the operator's; the table says what share is time error.\n"
+            "A dt beyond the limit is refused (exit 2) unless --allow-unstable."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
@@ -55,7 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="name, file or fd:M:OFFSETS (heat: give two first-derivative "
                         "operators to compose them)")
     p.add_argument("--n", type=int, default=200, help="grid nodes (default 200)")
-    p.add_argument("--t-final", type=float, default=1.0, help="final time (default 1)")
+    p.add_argument("--t-final", type=float, default=None,
+                   help="final time (default 1, the same problem as converge and demo)")
     p.add_argument("--stepper", default="rk4",
                    help="euler, heun (ssprk2), ssprk3 or rk4 (default rk4)")
     step = p.add_mutually_exclusive_group()
@@ -66,9 +79,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="initial condition: sinusoid (seeded seed family), mode[:K], bump "
                         "(default sinusoid)")
     p.add_argument("--seed", type=int, help="seed of the sinusoid (default 0)")
-    p.add_argument("--velocity", type=float, default=1.0, help="advection velocity a (default 1)")
-    p.add_argument("--diffusivity", type=float, default=0.001,
-                   help="heat diffusivity nu (default 0.001)")
+    p.add_argument("--velocity", type=float, default=VELOCITY,
+                   help=f"advection velocity a (default {VELOCITY:g})")
+    p.add_argument("--diffusivity", type=float, default=DIFFUSIVITY,
+                   help=f"heat diffusivity nu (default {DIFFUSIVITY:g})")
     p.add_argument("--boundary", choices=("periodic", "bounded"), default="periodic",
                    help="periodic, or bounded: Dirichlet ends (heat) / inflow (advection), "
                         "values taken from the initial condition")
@@ -93,6 +107,7 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.allow_unstable and args.dt is None and args.courant is None:
         refuse("--allow-unstable needs --dt or --courant: the default dt is already stable")
     args.seed = 0 if args.seed is None else args.seed
+    args.t_final = T_FINAL[args.equation] if args.t_final is None else args.t_final
 
 
 def _check_dt(args: argparse.Namespace, problem: Any) -> None:
@@ -170,6 +185,133 @@ def _plot(
         plt.close(fig)
 
 
+def _coefficient(args: argparse.Namespace) -> float:
+    """The velocity (advection) or the diffusivity (heat)."""
+    return args.velocity if args.equation == "advection" else args.diffusivity
+
+
+def _solve(args: argparse.Namespace, problem: Any, ic: Any, dt: float | None,
+           notes: list[str]) -> Any:
+    """One :func:`solvers.solve` run; its warnings are added to ``notes`` once each."""
+    import solvers
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        solution = solvers.solve(
+            problem, ic, args.t_final, stepper=args.stepper, dt=dt,
+            courant=args.courant if dt is None else None,
+            allow_unstable=args.allow_unstable, progress=not args.quiet,
+            allow_long=args.allow_long,
+        )
+    for warning in caught:
+        message = str(warning.message)
+        if issubclass(warning.category, UserWarning) and message not in notes:
+            notes.append(message)
+    return solution
+
+
+def _semidiscrete(problem: Any, ic: Any, t_final: float, notes: list[str]) -> Any:
+    """The exact solution of the semi-discrete system (no time error), or None if too big."""
+    import solvers
+
+    kind = "periodic" if problem.grid.is_periodic else "bounded"
+    limit = _SEMIDISCRETE_MAX_N[kind]
+    if problem.grid.n > limit:
+        notes.append(f"time error not estimated: the exact semi-discrete solution is computed "
+                     f"only up to n = {limit:,} on a {kind} grid")
+        return None
+    try:
+        return solvers.semidiscrete_solution(problem, ic, t_final)
+    except solvers.SolverError as exc:
+        notes.append(f"time error not estimated: {exc}")
+        return None
+
+
+def _time_error(problem: Any, final: Any, exact: Any, semi: Any) -> dict[str, Any] | None:
+    """Our distance to the exact semi-discrete solution (the time error) and its share."""
+    import solvers
+
+    if semi is None:
+        return None
+    h = problem.grid.h
+    time_l2 = solvers.error_norms(final, semi, h).l2
+    result: dict[str, Any] = {"l2": time_l2, "share": None, "space_l2": None,
+                              "total_l2": None}
+    if exact is not None:
+        total = solvers.error_norms(final, exact, h).l2
+        result.update(total_l2=total, space_l2=solvers.error_norms(semi, exact, h).l2,
+                      share=time_l2 / total if total > 0 else None)
+    return result
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage: two significant digits, no exponent."""
+    value = 100.0 * share
+    return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
+
+
+def _small_enough(error: dict[str, Any]) -> bool:
+    return (error["l2"] <= TIME_ERROR_SHARE * error["space_l2"]
+            or (error["share"] is not None and error["share"] <= TIME_ERROR_SHARE))
+
+
+def _default_dt(args: argparse.Namespace, problem: Any, ic: Any, solution: Any, exact: Any,
+                semi: Any, notes: list[str]) -> tuple[Any, dict[str, Any] | None]:
+    """Without --dt / --courant: shrink dt until the time error is <= 1% of the error.
+
+    The first run uses 0.9 x the stability limit. Its time error (against the exact
+    semi-discrete solution) is compared with the spatial error (the semi-discrete solution
+    against the exact one); while it is above ``TIME_ERROR_SHARE`` of it, dt is cut by the
+    factor the stepper's order predicts (at least 2x) and the run repeated, at most 64x
+    smaller than the first dt and within ``_REFINE_WORK`` point updates.
+    """
+    import solvers
+
+    error = _time_error(problem, solution.final, exact, semi)
+    given = args.dt is not None or args.courant is not None
+    if error is None or given or error["space_l2"] is None:
+        if error is not None:
+            error["dt_choice"] = "given" if given else "default"
+        return solution, error
+    first, first_share = solution.info.dt, error["share"]
+    order = solvers.get_tableau(args.stepper).order
+    budget = max(_REFINE_WORK, 4.0 * problem.grid.n * solution.info.steps)
+    dt = first
+    while not _small_enough(error) and dt > first / _MAX_REFINE * (1 + 1e-9):
+        wanted = 0.5 * TIME_ERROR_SHARE * error["space_l2"] / error["l2"]
+        dt = max(dt * min(0.5, wanted ** (1.0 / order)), first / _MAX_REFINE)
+        if problem.grid.n * args.t_final / dt > budget:
+            notes.append(f"the default dt leaves the time error at {_percent(error['share'])}% "
+                         "of the error; a smaller one would make the run long: give --courant "
+                         "or --dt to choose")
+            break
+        if not args.quiet:
+            print(f"time error {_percent(error['share'])}% of the error: rerunning with "
+                  f"dt = {dt:.4g}", file=sys.stderr, flush=True)
+        solution = _solve(args, problem, ic, dt, notes)
+        error = _time_error(problem, solution.final, exact, semi)
+    error["dt_choice"] = "default" if dt == first else "reduced"
+    error["first_dt"], error["first_share"] = first, first_share
+    return solution, error
+
+
+def _time_line(result: dict[str, Any]) -> list[str]:
+    """The time-error lines of the table."""
+    error = result["time_error"]
+    if error is None:
+        return []
+    if error["share"] is None:
+        return [f"time error: L2 {error['l2']:.3e} against the exact semi-discrete solution "
+                "(no exact solution, so no share)"]
+    lines = [f"time error: {_percent(error['share'])}% of the error (L2 {error['l2']:.3e} of "
+             f"{error['total_l2']:.3e}; ours against the exact semi-discrete solution)"]
+    if error["dt_choice"] == "reduced":
+        lines.append(f"default dt: 0.9 x the stability limit (dt = {error['first_dt']:.4g}) "
+                     f"gave {_percent(error['first_share'])}% time error; dt reduced so the "
+                     f"time error is <= {100 * TIME_ERROR_SHARE:g}% of the error")
+    return lines
+
+
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3e}"
 
@@ -190,12 +332,14 @@ def _table(result: dict[str, Any]) -> str:
         f"t_final = {result['t_final']:g}, {result['stepper']}, dt = {result['dt']:.4g} "
         f"({result['number_name']} {result['number']:.4g}; limit {result['number_limit']:.4g}), "
         f"{result['steps']} steps, {result['seconds']:.2f} s",
+        f"problem: {result['problem']}; u0 = {result['ic']}"
+        + (f" (seed {result['seed']})" if result["ic"].strip().lower() == "sinusoid" else ""),
         f"{'errors at t_final':<26}{'L2':>12}{'max':>12}{'rel L2':>12}",
     ]
     for label, err in rows:
         vals = [None] * 3 if err is None else [err["l2"], err["linf"], err["rel_l2"]]
         lines.append(f"{label:<26}" + "".join(f"{_fmt(v):>12}" for v in vals))
-    return "\n".join(lines)
+    return "\n".join(lines + _time_line(result))
 
 
 def _finite(obj: Any) -> Any:
@@ -229,14 +373,7 @@ def run(args: argparse.Namespace) -> int:
     ic = solvers.initial_condition(args.ic, seed=args.seed, grid=grid_probe)
     problem = _problem(args, operator, ic)
     _check_dt(args, problem)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        solution = solvers.solve(
-            problem, ic, args.t_final, stepper=args.stepper, dt=args.dt, courant=args.courant,
-            allow_unstable=args.allow_unstable, progress=not args.quiet,
-            allow_long=args.allow_long,
-        )
-    notes.extend(str(w.message) for w in caught if issubclass(w.category, UserWarning))
+    solution = _solve(args, problem, ic, args.dt, notes)
     if solution.info.steps == 0:
         refuse(f"--t-final {args.t_final:g} is too short for a single time step (the solver "
                "treats times within 1e-12 of each other as equal); give a longer --t-final")
@@ -245,6 +382,8 @@ def run(args: argparse.Namespace) -> int:
     except solvers.ProblemError as exc:
         notes.append(f"no exact solution: {exc}")
         exact = None
+    semi = _semidiscrete(problem, ic, solution.t_final, notes)
+    solution, time_error = _default_dt(args, problem, ic, solution, exact, semi, notes)
     reference = _reference(problem, ic, [0.0, solution.t_final], notes, quiet=args.quiet)
     h = problem.grid.h
 
@@ -277,11 +416,14 @@ def run(args: argparse.Namespace) -> int:
         "errors": {"analytic": err(solution.final, exact),
                    "reference": err(solution.final, reference)},
         "reference_errors": err(reference, exact),
+        "problem": describe_problem(args.equation, _coefficient(args), solution.t_final,
+                                    args.boundary),
+        "time_error": time_error,
         "warnings": notes,
         "seconds": time.perf_counter() - started,
     }
     if args.plot:
-        _plot(args.plot, solution, exact, reference, f"{args.equation}, {result['operator']}",
+        _plot(args.plot, solution, exact, reference, f"{result['problem']}; {result['operator']}",
               overwrite=args.force)
         result["plot"] = args.plot
     if not args.quiet:

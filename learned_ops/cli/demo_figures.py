@@ -49,6 +49,14 @@ def _figure(rows: int, cols: int, size: tuple[float, float],
     return fig, axes
 
 
+def _problem_title(result: DemoResult, equation: str) -> str:
+    """The equation with its coefficient, e.g. ``heat  u_t = 0.001 u_xx`` (mathtext)."""
+    s = result.settings
+    if equation == "advection":
+        return f"advection  $u_t + {s.velocity:g}\\,u_x = 0$"
+    return f"heat  $u_t = {s.diffusivity:g}\\,u_{{xx}}$"
+
+
 def _style(index: int) -> tuple[str, str, str]:
     return ROLE_STYLE.get(index, (f"C{index % 10}", "-", "o"))
 
@@ -75,8 +83,8 @@ def solutions_figure(result: DemoResult) -> Any:
                     label=_legend_label(row), zorder=2)
             err_ax.plot(x[window], (row.final - row.exact_final)[window], color=color,
                         ls=style, lw=1.2)
-        ax.set_title(f"{EQUATION_TITLE[equation]}: u at t = {s.t_final:g}, n = {s.n}",
-                     fontsize=10)
+        ax.set_title(f"{_problem_title(result, equation)}: u at t = {s.t_final:g}, "
+                     f"n = {s.n}", fontsize=10)
         err_ax.set_title(f"{equation}: error u - u_exact at t = {s.t_final:g}", fontsize=10)
         ax.set_ylabel(f"u(x, {s.t_final:g})")
         err_ax.set_ylabel("u - u_exact")
@@ -101,7 +109,8 @@ def error_time_figure(result: DemoResult) -> Any:
         ref = rows[0]
         ax.semilogy(ref.times[1:], ref.reference_error[1:], color="0.5", lw=5, alpha=0.35,
                     zorder=0, label=f"scipy reference (order {ref.reference_accuracy}) vs exact")
-        ax.set_title(f"{EQUATION_TITLE[equation]}, n = {result.settings.n}", fontsize=10)
+        ax.set_title(f"{_problem_title(result, equation)}, n = {result.settings.n}",
+                     fontsize=10)
         ax.set_xlabel("t")
         ax.set_ylabel("L2 error against the exact solution")
         ax.grid(alpha=0.3, which="both")
@@ -140,8 +149,9 @@ def convergence_figure(result: DemoResult) -> Any:
             if np.isfinite(finest) and finest > 0:
                 _slope_line(ax, h, 0.3 * finest, order, style)
         study = rows[0].study
-        ax.set_title(f"{EQUATION_TITLE[equation]}: space convergence, n = "
-                     f"{study.grids[0]}..{study.grids[-1]}", fontsize=10)
+        ax.set_title(f"{_problem_title(result, equation)}\nspace convergence, n = "
+                     f"{study.grids[0]}..{study.grids[-1]}, t = {result.settings.t_final:g}",
+                     fontsize=9)
         ax.set_xlabel("grid spacing h")
         ax.set_ylabel("L2 error at the final time")
         ax.xaxis.set_minor_formatter(NullFormatter())

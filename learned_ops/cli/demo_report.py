@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from learned_ops.cli.defaults import DIFFUSIVITY, T_FINAL, VELOCITY, describe_problem
+
 __all__ = [
     "DEFAULT_SETTINGS",
     "DemoOperators",
@@ -48,24 +50,34 @@ class DemoSettings:
         ic_seed: Seed of the initial condition drawn from the seed family.
         courant: Courant number of the advection runs (RK4).
         diffusion_number: Diffusion number of the heat runs (RK4).
-        grids: Grids of the convergence studies.
-        study_t_final: Final time of the convergence studies (advection, heat).
-        study_diffusivity: Heat diffusivity of the convergence studies.
+        grids: Grids of the convergence studies (same equation, velocity, diffusivity
+            and final time as the comparison runs; the initial condition is a smooth bump).
         stepper: The explicit Runge-Kutta stepper.
+
+    The velocity, diffusivity and final time are the CLI's one default problem per equation
+    (:mod:`learned_ops.cli.defaults`), the same as ``simulate`` and ``converge``.
     """
 
     n: int = 400
-    t_final: float = 1.0
+    t_final: float = T_FINAL["advection"]
     snapshots: int = 21
-    velocity: float = 1.0
-    diffusivity: float = 0.001
+    velocity: float = VELOCITY
+    diffusivity: float = DIFFUSIVITY
     ic_seed: int = 0
     courant: float = 0.5
     diffusion_number: float = 0.4
     grids: tuple[int, ...] = (50, 100, 200, 400, 800)
-    study_t_final: tuple[float, float] = (1.0, 0.1)
-    study_diffusivity: float = 0.1
     stepper: str = "rk4"
+
+    def __post_init__(self) -> None:
+        """One final time for both equations (the default problems share it)."""
+        if T_FINAL["advection"] != T_FINAL["heat"]:  # pragma: no cover - a guard on defaults
+            raise ValueError("the demo runs both equations to one t_final")
+
+    def problem(self, equation: str) -> str:
+        """The problem of ``equation`` in one phrase (for the table and the figures)."""
+        coefficient = self.velocity if equation == "advection" else self.diffusivity
+        return describe_problem(equation, coefficient, self.t_final)
 
 
 DEFAULT_SETTINGS = DemoSettings()
@@ -235,9 +247,7 @@ class DemoResult:
                          "velocity": s.velocity, "diffusivity": s.diffusivity,
                          "courant": s.courant, "diffusion_number": s.diffusion_number,
                          "stepper": s.stepper, "grids": list(s.grids),
-                         "study_t_final": {"advection": s.study_t_final[0],
-                                           "heat": s.study_t_final[1]},
-                         "study_diffusivity": s.study_diffusivity},
+                         "problems": {eq: s.problem(eq) for eq in ("advection", "heat")}},
             "initial_condition": {"family": "seed", "seed": s.ic_seed, "k1": ic.k1,
                                   "k2": ic.k2, "a": ic.a, "b": ic.b},
             "trained": self.trained,
@@ -256,21 +266,20 @@ def _finite(obj: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- running
-def _problem(equation: str, operator: Any, n: int, settings: DemoSettings,
-             diffusivity: float) -> Any:
+def _problem(equation: str, operator: Any, n: int, settings: DemoSettings) -> Any:
     import solvers
 
     grid = solvers.Grid.periodic(n)
     if equation == "advection":
         return solvers.Advection(settings.velocity, operator, grid)
-    return solvers.Heat(diffusivity, operator, grid)
+    return solvers.Heat(settings.diffusivity, operator, grid)
 
 
 def _run_row(equation: str, role: str, label: str, operator: Any, settings: DemoSettings,
              ic: Any, references: dict[tuple[str, int], np.ndarray]) -> DemoRow:
     import solvers
 
-    problem = _problem(equation, operator, settings.n, settings, settings.diffusivity)
+    problem = _problem(equation, operator, settings.n, settings)
     limit = solvers.stability_limit(problem, settings.stepper)
     number = settings.courant if equation == "advection" else settings.diffusion_number
     times = np.linspace(0.0, settings.t_final, settings.snapshots)
@@ -303,10 +312,9 @@ def _run_row(equation: str, role: str, label: str, operator: Any, settings: Demo
 def _study(equation: str, operator: Any, settings: DemoSettings) -> Any:
     import solvers
 
-    problem = _problem(equation, operator, settings.grids[0], settings,
-                       settings.study_diffusivity)
+    problem = _problem(equation, operator, settings.grids[0], settings)
     stable = solvers.stability_limit(problem, settings.stepper).stable
-    t_final = settings.study_t_final[0 if equation == "advection" else 1]
+    t_final = settings.t_final
     # Without a stable time step (the seed's central stencil grows at theta = pi), run anyway
     # at a modest number: the growth is far too slow to matter by t_final, and the study then
     # shows what refinement does to the error.
@@ -412,11 +420,11 @@ def format_table(result: DemoResult) -> str:
     ic = result.initial_condition
     lines = [
         f"learned-ops demo: advection u_t + {s.velocity:g} u_x = 0 and heat u_t = "
-        f"{s.diffusivity:g} u_xx on [-2, 2), periodic, {s.stepper.upper()}",
+        f"{s.diffusivity:g} u_xx on [-2, 2), periodic, t = {s.t_final:g}, {s.stepper.upper()}",
         f"comparison runs: n = {s.n} (the seed's training spacing h = {4.0 / s.n:g}), "
-        f"t = {s.t_final:g}, u0 = {ic.b:.3g} ({ic.a:.3g} sin({ic.k1} pi x) + {1 - ic.a:.3g} "
+        f"u0 = {ic.b:.3g} ({ic.a:.3g} sin({ic.k1} pi x) + {1 - ic.a:.3g} "
         f"sin({ic.k2} pi x)) from the seed's training family",
-        f"order: fitted L2 order of a space convergence study on n = "
+        f"order: fitted L2 order of a space convergence study of the same problems on n = "
         f"{', '.join(str(g) for g in s.grids)} (smooth bump)"
         + (";  operators trained in this run" if result.trained else ""),
         "",
