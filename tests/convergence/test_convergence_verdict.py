@@ -23,8 +23,8 @@ from solvers import (
     exact_solution,
     solve,
 )
-from solvers import convergence as convergence_module
 from solvers.convergence import asymptotic_range, longest_agreeing_run
+from solvers.convergence import levels as convergence_module
 from tests.convergence.studies import (
     PRETRAINED_GRIDS,
     TOL,

@@ -23,7 +23,7 @@ from solvers import (
     solve,
     stability_limit,
 )
-from solvers import convergence as convergence_module
+from solvers.convergence import levels as convergence_module
 from tests.convergence.studies import advection, central_advection_study
 
 KINDS = (BeyondStabilityLimitWarning, BoundaryValueWarning, GrowingModeWarning,
