@@ -173,8 +173,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.method == "keras":
         _check_checkpoint(checkpoint, args.resume)
-    from learned_ops.recipes import recipe_settings
     from learned_ops.training import fit_least_squares, train_stencil
+    from learned_ops.training.recipes import recipe_settings
 
     splits = _splits(args)
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))

@@ -1,7 +1,7 @@
 """Produce the pretrained operator files (``make pretrained``) by the project's own training.
 
 Every file is trained here, from recorded seeds, with the recipes in
-:mod:`learned_ops.recipes`: the seed notebook's three stencils as the notebook learned them
+:mod:`learned_ops.training.recipes`: the seed notebook's three stencils as the notebook learned them
 (free, its Adam recipe, flagged inconsistent), and constrained operators worth using. Run
 ``python -m learned_ops.pretrained.build --check`` to retrain and compare with the shipped
 files without writing anything.

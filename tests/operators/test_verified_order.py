@@ -17,10 +17,10 @@ import pytest
 import solvers.operators as sops
 from learned_ops import Stencil, central_stencil, forward_stencil, textbook_stencil
 from learned_ops import moments as lmoments
-from learned_ops.constraints import stencil_space
 from learned_ops.errors import NothingToLearnError, OperatorFileError
 from learned_ops.operator_file import parse_stencil_json, stencil_to_dict
 from learned_ops.pretrained import list_pretrained, load_pretrained
+from learned_ops.training.constraints import stencil_space
 from tests.exact_weights import exact_weights
 
 

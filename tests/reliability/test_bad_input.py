@@ -24,11 +24,11 @@ from learned_ops import (
     textbook_stencil,
 )
 from learned_ops.cli.main import main
-from learned_ops.constraints import stencil_space
 from learned_ops.data import BandFamily, SeedFamily, Splits, make_splits
 from learned_ops.fornberg import fornberg_weights
 from learned_ops.pretrained import load_pretrained
 from learned_ops.training import fit_least_squares
+from learned_ops.training.constraints import stencil_space
 from solvers import Advection, Grid, Heat, SolverError, convergence_study, solve
 
 OWN_ERRORS = (LearnedOpsError, SolverError)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from learned_ops.constraints import moment_conditions, stencil_space
 from learned_ops.data import BandFamily, SeedFamily, make_splits
 from learned_ops.errors import NothingToLearnError, StencilError
-from learned_ops.lstsq import least_squares_coefficients
-from learned_ops.objective import Objective
 from learned_ops.stencil import Stencil
+from learned_ops.training.constraints import moment_conditions, stencil_space
+from learned_ops.training.lstsq import least_squares_coefficients
+from learned_ops.training.objective import Objective
 from tests.exact_weights import exact_weights
 
 CASES = [((-2, -1, 0, 1, 2), 1, 1), ((-2, -1, 0, 1, 2), 1, 2), ((-2, -1, 0, 1), 1, 2),

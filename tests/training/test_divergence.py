@@ -8,13 +8,13 @@ import itertools
 import numpy as np
 import pytest
 
-from learned_ops import training
 from learned_ops.cli.main import main
 from learned_ops.data import SeedFamily, Splits, make_splits
 from learned_ops.errors import TooFewSamplesError, TrainingDiverged
-from learned_ops.objective import Objective
-from learned_ops.recipes import recipe_settings
+from learned_ops.training import api as training
 from learned_ops.training import train_stencil
+from learned_ops.training.objective import Objective
+from learned_ops.training.recipes import recipe_settings
 
 OFFSETS = (-1, 0, 1)
 

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from learned_ops.errors import TrainingError, TrainingInterrupted
-from learned_ops.recipes import recipe_settings
 from learned_ops.training import StencilRequest, train_stencil, train_stencils
+from learned_ops.training.recipes import recipe_settings
 
 pytestmark = pytest.mark.tensorflow
 
@@ -115,7 +115,7 @@ def test_training_inside_a_strategy_scope_is_refused_with_the_way_out(small_spli
 
 def test_numpy_error_settings_reach_the_background_preparation(small_splits) -> None:
     """The data are prepared in a thread; NumPy's errstate (thread-local) must still apply."""
-    import learned_ops.training as training
+    import learned_ops.training.api as training
 
     seen = []
     original = training._prepare

@@ -8,13 +8,13 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from learned_ops.constraints import moment_conditions
 from learned_ops.data import SeedFamily, Splits, make_splits
 from learned_ops.errors import NothingToLearnError, TrainingError
-from learned_ops.objective import Objective
 from learned_ops.operator_file import load_stencil, save_stencil
-from learned_ops.recipes import recipe_settings
 from learned_ops.training import fit_least_squares, train_stencil
+from learned_ops.training.constraints import moment_conditions
+from learned_ops.training.objective import Objective
+from learned_ops.training.recipes import recipe_settings
 
 pytestmark = pytest.mark.tensorflow
 
@@ -45,7 +45,7 @@ TEXTBOOK_D1_5 = np.array([1.0, -8.0, 0.0, 8.0, -1.0]) / 12.0
 
 def _record_iterates(monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
     """Every coefficient vector the trainer reads: before the first step and after each epoch."""
-    from learned_ops.keras_run import KerasRun
+    from learned_ops.training.loop import KerasRun
 
     seen: list[np.ndarray] = []
     original = KerasRun.coefficients
@@ -92,8 +92,8 @@ def test_constraints_hold_at_every_step(recipe: str, small_splits, monkeypatch) 
 def test_the_optimizer_can_move_only_theta_and_every_theta_has_the_order() -> None:
     """Minibatch steps inside an epoch are not observable one by one; instead: theta is the
     layer's only trainable variable and any theta (here of size 1e3) keeps the order."""
-    from learned_ops.constraints import stencil_space
-    from learned_ops.keras_layer import StencilLayer
+    from learned_ops.training.constraints import stencil_space
+    from learned_ops.training.layer import StencilLayer
 
     offsets, m, p = (-3, -2, -1, 0, 1, 2, 3), 1, 2
     space = stencil_space(offsets, m, p)
@@ -112,7 +112,7 @@ def test_the_optimizer_can_move_only_theta_and_every_theta_has_the_order() -> No
 def test_float64_survives_the_forward_pass_and_the_gradient() -> None:
     import tensorflow as tf
 
-    from learned_ops.keras_layer import StencilLayer
+    from learned_ops.training.layer import StencilLayer
 
     rng = np.random.default_rng(0)
     layer = StencilLayer([-1, 0, 1], 1, 0.01, [0.0] * 3, (np.eye(3) * 0.01).tolist(),
@@ -140,7 +140,7 @@ def test_float64_survives_the_forward_pass_and_the_gradient() -> None:
 def test_layer_on_raw_samples_equals_layer_on_windows_and_numpy() -> None:
     import tensorflow as tf
 
-    from learned_ops.keras_layer import StencilLayer
+    from learned_ops.training.layer import StencilLayer
 
     rng = np.random.default_rng(5)
     offsets = [-2, 0, 3]  # sparse offsets: the windows skip nodes
@@ -257,9 +257,9 @@ def test_nothing_to_learn_and_bad_settings_raise(small_splits) -> None:
 def test_keras_bridge_round_trips(tmp_path) -> None:
     import keras
 
-    from learned_ops.keras_bridge import keras_layer_from_stencil, stencil_from_keras
-    from learned_ops.keras_layer import StencilLayer
     from learned_ops.textbook import central_stencil
+    from learned_ops.training.bridge import keras_layer_from_stencil, stencil_from_keras
+    from learned_ops.training.layer import StencilLayer
 
     stencil = central_stencil(2, 4)
     layer = keras_layer_from_stencil(stencil, 0.05)
@@ -280,7 +280,7 @@ def test_keras_bridge_round_trips(tmp_path) -> None:
 def test_keras_bridge_reads_the_seeds_conv1d() -> None:
     import keras
 
-    from learned_ops.keras_bridge import stencil_from_keras
+    from learned_ops.training.bridge import stencil_from_keras
 
     model = keras.Sequential([keras.Input((400,)), keras.layers.Reshape((400, 1)),
                               keras.layers.Conv1D(1, 2, use_bias=False), keras.layers.Flatten()])
@@ -300,8 +300,8 @@ def test_keras_bridge_reads_the_seeds_conv1d() -> None:
 
 
 def test_keras_bridge_refuses_to_relabel_a_stencil_layer() -> None:
-    from learned_ops.keras_bridge import keras_layer_from_stencil, stencil_from_keras
     from learned_ops.textbook import central_stencil
+    from learned_ops.training.bridge import keras_layer_from_stencil, stencil_from_keras
 
     layer = keras_layer_from_stencil(central_stencil(1, 2), 0.01)
     with pytest.raises(TrainingError, match="dx"):

@@ -47,7 +47,7 @@ def test_mirrored_strategy_on_two_logical_cpus_gives_the_single_device_stencil()
         out = {}
         for label, strat in (("one", None), ("two", strategy)):
             for recipe in ("default", "seed"):
-                from learned_ops.recipes import recipe_settings
+                from learned_ops.training.recipes import recipe_settings
                 settings = recipe_settings(recipe, epochs=4 if recipe == "seed" else None)
                 r = train_stencil((-2, -1, 0, 1, 2), 1, accuracy_order=1, splits=splits,
                                   settings=settings, strategy=strat, progress=None)

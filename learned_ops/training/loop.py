@@ -1,6 +1,6 @@
 """The Keras training loop of a run (imports TensorFlow: load only when training runs).
 
-One :class:`~learned_ops.keras_layer.StencilLayer` per stencil, one Keras optimizer over all
+One :class:`~learned_ops.training.layer.StencilLayer` per stencil, one Keras optimizer over all
 their parameters. Keras optimizers update (and clip, ``clipnorm``) each variable on its own, and
 the run's loss is the sum of the stencils' independent losses, so each stencil follows exactly
 the steps it would follow if trained alone; a stencil that meets the tolerance is frozen (left
@@ -17,13 +17,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from learned_ops.checkpoints import TrainingState
-from learned_ops.constraints import AffineStencilSpace
 from learned_ops.errors import TrainingDiverged
-from learned_ops.keras_layer import StencilLayer
-from learned_ops.objective import Objective
-from learned_ops.recipes import DIVERGENCE_FACTOR, TrainSettings
-from learned_ops.training_data import Stacked, TrainingData
+from learned_ops.training.checkpoints import TrainingState
+from learned_ops.training.constraints import AffineStencilSpace
+from learned_ops.training.data import Stacked, TrainingData
+from learned_ops.training.layer import StencilLayer
+from learned_ops.training.objective import Objective
+from learned_ops.training.recipes import DIVERGENCE_FACTOR, TrainSettings
 
 __all__ = ["KerasRun"]
 

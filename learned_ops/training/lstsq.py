@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from learned_ops.constraints import AffineStencilSpace
 from learned_ops.errors import TrainingError
-from learned_ops.objective import Objective
+from learned_ops.training.constraints import AffineStencilSpace
+from learned_ops.training.objective import Objective
 
 __all__ = ["least_squares_coefficients", "streamed_r_factor"]
 

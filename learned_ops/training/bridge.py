@@ -1,6 +1,6 @@
 """Between Keras and :class:`~learned_ops.stencil.Stencil` (imports TensorFlow lazily).
 
-* :func:`stencil_from_keras` reads a trained :class:`~learned_ops.keras_layer.StencilLayer`,
+* :func:`stencil_from_keras` reads a trained :class:`~learned_ops.training.layer.StencilLayer`,
   a bias-free single-filter ``Conv1D`` (the seed's layer), or a model holding exactly one of
   them, and returns the dimensionless stencil ``c = w * dx**m``.
 * :func:`keras_layer_from_stencil` builds a trainable ``StencilLayer`` starting at a stencil.
@@ -22,7 +22,7 @@ __all__ = ["keras_layer_from_stencil", "stencil_from_keras"]
 def _find_layer(obj: Any) -> Any:
     import keras
 
-    from learned_ops.keras_layer import StencilLayer
+    from learned_ops.training.layer import StencilLayer
 
     if isinstance(obj, (StencilLayer, keras.layers.Conv1D)):
         return obj
@@ -53,7 +53,7 @@ def stencil_from_keras(
         derivative_order: m (taken from a ``StencilLayer``; default 1 for ``Conv1D``).
         name: Name for the stencil.
     """
-    from learned_ops.keras_layer import StencilLayer
+    from learned_ops.training.layer import StencilLayer
 
     layer = _find_layer(obj)
     if isinstance(layer, StencilLayer):
@@ -105,7 +105,7 @@ def _check_dx(dx: object) -> None:
 
 def keras_layer_from_stencil(stencil: Stencil, dx: float, **kwargs: Any) -> Any:
     """A trainable ``StencilLayer`` (free parameterisation) whose kernel starts at ``stencil``."""
-    from learned_ops.keras_layer import StencilLayer
+    from learned_ops.training.layer import StencilLayer
 
     _check_dx(dx)
     if not isinstance(stencil, Stencil):

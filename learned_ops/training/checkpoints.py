@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from learned_ops.atomic import atomic_write_text
-from learned_ops.constraints import AffineStencilSpace
 from learned_ops.errors import TrainingError
+from learned_ops.training.constraints import AffineStencilSpace
 
 __all__ = [
     "CHECKPOINT_SCHEMA",

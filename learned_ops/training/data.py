@@ -4,8 +4,8 @@ Every stencil of a run reads the same samples u (P nodes each). Stencil s compar
 outputs with the exact derivative at ``x + shift_s * dx``, i.e. with L_s consecutive columns of
 a target array of P columns; stencils with the same derivative order and fractional shift (all
 node targets of one order, say) share that array (bit for bit the targets of
-:meth:`~learned_ops.objective.Objective.arrays`). Preparation is split in two so that the NumPy
-part can run in a background thread while TensorFlow is being imported:
+:meth:`~learned_ops.training.objective.Objective.arrays`). Preparation is split in two so that
+the NumPy part can run in a background thread while TensorFlow is being imported:
 
 * :meth:`TrainingData.prepare` (NumPy only): samples and targets of every split in memory;
 * :meth:`TrainingData.to_tensors` hands them to TensorFlow.
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from learned_ops.objective import Objective
-from learned_ops.recipes import TrainSettings
+from learned_ops.training.objective import Objective
+from learned_ops.training.recipes import TrainSettings
 
 __all__ = ["Stacked", "TrainingData", "equal_chunks"]
 
