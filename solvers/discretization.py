@@ -1,9 +1,12 @@
-"""A problem's right-hand side ``du/dt = L u`` as data: an interior stencil plus edge blocks.
+"""A problem's right-hand side as data: ``du/dt = L u + fluxes(u) + f(x, t)``.
 
-On a periodic grid ``L`` is one stencil (offsets, dimensional weights) applied with wrap-around.
-On a bounded grid the rows whose entries equal that stencil form a contiguous interior; the few
-rows near each edge (the operators' one-sided closures, and zero rows for nodes held fixed) are
-kept as small dense blocks. Both a NumPy kernel and a compiled one can run from this data.
+The linear part ``L`` is an interior stencil plus edge blocks. On a periodic grid ``L`` is one
+stencil (offsets, dimensional weights) applied with wrap-around. On a bounded grid the rows
+whose entries equal that stencil form a contiguous interior; the few rows near each edge (the
+operators' one-sided closures, and zero rows for nodes held fixed) are kept as small dense
+blocks. Each nonlinear flux term becomes a :class:`FluxStencil` (``alpha D(u**2) + beta u D(u)``
+with ``D``'s dimensional weights) and the forcing is kept as given. Both a NumPy kernel and a
+compiled one can run from this data.
 """
 
 from __future__ import annotations
@@ -18,14 +21,32 @@ import numpy as np
 from solvers.errors import ProblemError
 from solvers.operators import ComposedOperator, operator_label, stencil_data
 from solvers.problems import Problem
+from solvers.terms import flux_weights
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
-__all__ = ["Discretization", "discretize"]
+__all__ = ["Discretization", "FluxStencil", "discretize"]
 
 _DENSE_BLOCK_LIMIT = 1_000_000
 _MATCH_TOL = 1e-12
+
+
+@dataclass(frozen=True, eq=False)
+class FluxStencil:
+    """``alpha D(u**2) + beta u D(u)`` on a periodic grid.
+
+    Attributes:
+        offsets: Offsets of ``D``.
+        weights: Dimensional weights of ``D`` (coefficients times ``1/h``).
+        alpha: Weight of ``D(u**2)`` (the physical coefficient folded in).
+        beta: Weight of ``u D(u)``.
+    """
+
+    offsets: tuple[int, ...]
+    weights: np.ndarray
+    alpha: float
+    beta: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +66,9 @@ class Discretization:
         fixed: Node index -> value held fixed (their rows of L are zero).
         assembled: L as a sparse CSR matrix on bounded grids (None on periodic grids, where
             :attr:`matrix` builds it on first use).
+        fluxes: The nonlinear flux terms (periodic grids only).
+        forcing: A forcing ``f(x, t)`` with ``tables(x)`` and ``coefficients(t)``, or None.
+        nodes: The grid's nodes (what the forcing is evaluated at).
     """
 
     n: int
@@ -56,6 +80,14 @@ class Discretization:
     right_block: Any
     fixed: Mapping[int, float] = field(default_factory=dict)
     assembled: sp.csr_array | None = None
+    fluxes: tuple[FluxStencil, ...] = ()
+    forcing: Any = None
+    nodes: np.ndarray | None = None
+
+    @property
+    def is_linear(self) -> bool:
+        """True when the right-hand side is ``L u`` alone (no flux terms, no forcing)."""
+        return not self.fluxes and self.forcing is None
 
     @property
     def matrix(self) -> sp.csr_array:
@@ -71,7 +103,8 @@ class Discretization:
         """Ghost nodes a periodic field needs on the left and right."""
         if not self.periodic:
             return 0, 0
-        return max(0, -self.offsets[0]), max(0, self.offsets[-1])
+        reach = [self.offsets, *(flux.offsets for flux in self.fluxes)]
+        return (max(0, *(-o[0] for o in reach)), max(0, *(o[-1] for o in reach)))
 
     def apply(self, u: np.ndarray) -> np.ndarray:
         """L u (allocates; for checks, not for the time loop)."""
@@ -87,6 +120,8 @@ def _factors(operator: Any) -> list[Any]:
 def _merged_stencil(problem: Problem) -> tuple[tuple[int, ...], np.ndarray]:
     h = problem.grid.h
     merged: dict[int, float] = {}
+    if not problem.terms():  # no linear part (inviscid Burgers): L = 0
+        return (0,), np.zeros(1)
     for coef, op in problem.terms():
         offsets, coefficients, order = stencil_data(op)
         scale = coef * h ** (-order)
@@ -94,6 +129,18 @@ def _merged_stencil(problem: Problem) -> tuple[tuple[int, ...], np.ndarray]:
             merged[o] = merged.get(o, 0.0) + scale * c
     offsets = tuple(sorted(merged))
     return offsets, np.array([merged[o] for o in offsets], dtype=np.float64)
+
+
+def _flux_stencils(problem: Problem) -> tuple[FluxStencil, ...]:
+    h = problem.grid.h
+    stencils = []
+    for term in problem.right_hand_side().fluxes:
+        offsets, coefficients, _ = stencil_data(term.operator)
+        weights = np.asarray(coefficients, dtype=np.float64) / h
+        weights.setflags(write=False)
+        alpha, beta = flux_weights(term)
+        stencils.append(FluxStencil(tuple(int(o) for o in offsets), weights, alpha, beta))
+    return tuple(stencils)
 
 
 def _stencil_matrix(offsets: tuple[int, ...], weights: np.ndarray, n: int, rows: np.ndarray,
@@ -169,9 +216,15 @@ def discretize(problem: Problem) -> Discretization:
     n, h = grid.n, grid.h
     offsets, weights = _merged_stencil(problem)
     weights.setflags(write=False)
+    rhs = problem.right_hand_side()
     if grid.is_periodic:
         return Discretization(n, True, offsets, weights, (0, n), np.zeros((0, 1)),
-                              np.zeros((0, 1)), {}, None)
+                              np.zeros((0, 1)), {}, None, _flux_stencils(problem),
+                              rhs.forcing, grid.x)
+    if not rhs.is_linear or rhs.forcing is not None:
+        raise ProblemError(
+            f"{problem.equation}: flux terms and forcing are discretized on periodic grids only"
+        )
     matrix = None
     for coef, op in problem.terms():
         term = coef * _operator_matrix(op, n, h)

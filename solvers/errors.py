@@ -20,11 +20,13 @@ __all__ = [
     "GrowingModeWarning",
     "InconsistentOperatorWarning",
     "InitialConditionError",
+    "MaximumPrincipleWarning",
     "NoStableTimeStepError",
     "OperatorError",
     "ProblemError",
     "ReferenceSolverError",
     "ScheduleError",
+    "SchemeFailureError",
     "SolverError",
     "SolverWarning",
     "StabilityError",
@@ -101,6 +103,27 @@ class BlowUpError(SolverError):
         self.partial = partial
 
 
+class SchemeFailureError(BlowUpError):
+    """A nonlinear run broke an invariant of the equation: the discrete scheme is failing.
+
+    Viscous Burgers without forcing never increases its total variation, its maximum or its
+    energy; a run whose values do (by more than ``SCHEME_FAILURE_GROWTH``) is producing
+    oscillations the equation does not have -- typically a front steeper than the grid resolves.
+
+    Attributes:
+        measure: ``"total variation"``, ``"maximum"`` or ``"energy"``.
+        value: The measure when the run was stopped.
+        initial: Its initial value.
+    """
+
+    def __init__(self, message: str, *, step: int, time: float, norm: float,
+                 partial: Solution, measure: str, value: float, initial: float) -> None:
+        super().__init__(message, step=step, time=time, norm=norm, partial=partial)
+        self.measure = measure
+        self.value = value
+        self.initial = initial
+
+
 class ReferenceSolverError(SolverError):
     """The scipy reference solver cannot handle the request or failed to integrate."""
 
@@ -148,6 +171,21 @@ class GrowingModeWarning(SolverWarning):
         super().__init__(message)
         self.growth_rate = growth_rate
         self.source = source
+
+
+class MaximumPrincipleWarning(SolverWarning):
+    """``max|u|`` of an unforced Burgers run grew beyond round-off (the equation forbids it).
+
+    Attributes:
+        growth: Largest relative growth of ``max|u|`` seen, ``max|u(t)| / max|u0| - 1``.
+        time: When it was largest.
+    """
+
+    def __init__(self, message: str, *, growth: float = math.nan,
+                 time: float = math.nan) -> None:
+        super().__init__(message)
+        self.growth = growth
+        self.time = time
 
 
 class BoundaryValueWarning(SolverWarning):

@@ -149,6 +149,8 @@ def _taps(disc: Discretization) -> tuple[list[int], list[float]]:
 
 
 def _supported(disc: Discretization, tableau: ButcherTableau) -> bool:
+    if not disc.is_linear:
+        return False  # flux terms and forcing: the NumPy kernel (a compiled one is to come)
     if not (isinstance(disc.left_block, np.ndarray) and isinstance(disc.right_block, np.ndarray)):
         return False  # huge sparse edge blocks: left to the NumPy kernel
     s = tableau.stages

@@ -13,11 +13,9 @@ ensemble of initial conditions advanced together).
 from __future__ import annotations
 
 import math
-import os
-import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,32 +28,28 @@ from solvers.errors import (
     GrowingModeWarning,
     InconsistentOperatorWarning,
     InitialConditionError,
+    MaximumPrincipleWarning,
     NoStableTimeStepError,
     ScheduleError,
+    SchemeFailureError,
     SolverWarning,
-    StepperError,
     UnstableTimeStepError,
-    WorkTooLargeError,
 )
 from solvers.initial_conditions import initial_values
-from solvers.kernels import (
-    Kernel,
-    KernelFactory,
-    LinearRhs,
-    RungeKuttaKernel,
-    make_kernel,
-    sum_of_squares,
-)
+from solvers.kernels import KernelFactory
+from solvers.monitor import InvariantMonitor
 from solvers.operators import ComposedOperator, consistency_problem
 from solvers.problems import Problem
+from solvers.progress import Progress, ProgressCallback
+from solvers.runner import RowByRow, make_runner, row_squares
+from solvers.schedule import positive_time, save_schedule
 from solvers.solution import Solution, SolveInfo
 from solvers.stability import StabilityLimit, stability_limit
 from solvers.tableaux import ButcherTableau, get_tableau
+from solvers.work import check_work
 
 __all__ = ["operator_warnings", "solve"]
 
-KERNEL_NAMES = ("auto", "numpy", "numba")
-"""String values of ``solve(kernel=...)``."""
 CHECKS_PER_CALL = 256
 """A kernel with ``advance_checked`` (blow-up checks in compiled code) runs up to this many
 check intervals per call, so Python's per-call cost is spread over many steps."""
@@ -64,62 +58,13 @@ DT_TOLERANCE = 1e-8
 POINTS_PER_CALL = 20_000_000
 """Point-stage updates per compiled call (about 0.02-0.1 s here), so Ctrl-C and progress
 respond promptly at any grid size."""
-LONG_RUN_UPDATES = 2e12
-"""Point-stage updates above which a run is refused unless ``allow_long=True`` (at the ~1e9
-updates/s the compiled kernels reach here, over half an hour)."""
-MAX_SAVED_TIMES = 10_000_000
-"""Most saved times a schedule may ask for (each one is a snapshot of the whole state)."""
-SNAPSHOT_MEMORY_SHARE = 0.5
-"""Largest share of the machine's memory the saved snapshots may take."""
-ProgressCallback = Callable[[int, float, float], None]
 
-
-def _positive_time(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ScheduleError(f"{name} must be a real number, got {value!r}")
-    result = float(value)
-    if not (math.isfinite(result) and result > 0.0):
-        raise ScheduleError(f"{name} must be finite and > 0, got {result!r}")
-    return result
-
-
-def _schedule(t_final: float, save_times: Sequence[float] | None,
-              save_every: float | None) -> np.ndarray:
-    """Saved times: 0, the requested ones, and t_final (sorted, unique)."""
-    if save_times is not None and save_every is not None:
-        raise ScheduleError("give save_times or save_every, not both")
-    targets: list[float] = []
-    if save_every is not None:
-        every = _positive_time("save_every", save_every)
-        count = math.floor(t_final / every * (1 + 1e-12))
-        if count > MAX_SAVED_TIMES:
-            raise WorkTooLargeError(
-                f"save_every = {every:g} up to t_final = {t_final:g} asks for {count:.3g} "
-                f"snapshots (at most {MAX_SAVED_TIMES:,}); save less often or give save_times"
-            )
-        targets = [k * every for k in range(1, count + 1)]
-    elif save_times is not None:
-        try:
-            arr = np.asarray(save_times, dtype=np.float64).ravel()
-        except (TypeError, ValueError):
-            raise ScheduleError(f"save times must be numbers, got {save_times!r}") from None
-        if not np.isfinite(arr).all() or np.any(arr < 0.0) or np.any(arr > t_final * (1 + 1e-12)):
-            raise ScheduleError(
-                f"save times must lie in [0, t_final = {t_final:g}], got {arr.tolist()}"
-            )
-        targets = arr.tolist()
-    times = np.unique(np.clip(np.array([0.0, *targets, t_final]), 0.0, t_final))
-    # Merge times closer than round-off (e.g. 3 * 0.1 vs 0.3).
-    keep = np.concatenate([[True], np.diff(times) > 1e-12 * max(1.0, t_final)])
-    times = times[keep]
-    times[-1] = t_final
-    return times
 
 
 def operator_warnings(problem: Problem) -> list[str]:
     """One message per inconsistent operator of the problem (composites: per factor)."""
     messages = []
-    for _, op in problem.terms():
+    for op in problem.right_hand_side().operators:
         parts = [op.outer, op.inner] if isinstance(op, ComposedOperator) else []
         found = [m for m in (consistency_problem(p) for p in parts) if m]
         if not found:
@@ -135,7 +80,7 @@ def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: floa
     if dt is not None and courant is not None:
         raise ScheduleError("give dt or courant, not both")
     if courant is not None:
-        dt = problem.dt_for_number(_positive_time("courant", courant))
+        dt = problem.dt_for_number(positive_time("courant", courant))
     if not limit.stable and not (allow_unstable and dt is not None):
         raise NoStableTimeStepError(
             f"no stable time step for {problem.equation} with {limit.stepper}: {limit.reason}"
@@ -144,7 +89,7 @@ def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: floa
         )
     if dt is None:
         return t_final if math.isinf(limit.dt) else safety * limit.dt
-    dt = _positive_time("dt", dt)
+    dt = positive_time("dt", dt)
     if dt > limit.dt * (1.0 + DT_TOLERANCE):
         name = limit.number_name
         message = (
@@ -184,119 +129,6 @@ def _initial_state(problem: Problem, u0: Any, pending: list[SolverWarning]) -> n
                 node=node, x=float(problem.grid.x[node]), initial=initial, boundary=value))
         values[..., node] = value
     return values
-
-
-class _RowByRow:
-    """Runs a one-field kernel over a batch, row after row (the NumPy path for ensembles)."""
-
-    batched = True
-
-    def __init__(self, kernel: Kernel) -> None:
-        self.kernel = kernel
-        self.name = getattr(kernel, "name", "kernel")
-        self._rows = np.zeros((0, 0))
-
-    @property
-    def state(self) -> np.ndarray:
-        return self._rows
-
-    def load(self, u: np.ndarray) -> None:
-        self._rows = np.array(u, dtype=np.float64, ndmin=2)
-
-    def advance(self, t: float, dt: float, steps: int) -> None:
-        for row in self._rows:
-            self.kernel.load(row)
-            self.kernel.advance(t, dt, steps)
-            row[...] = self.kernel.state
-
-
-def _row_squares(u: np.ndarray) -> np.ndarray:
-    """Sum of squares per row (inf or nan on blow-up, without float warnings)."""
-    if u.ndim == 1:
-        return np.array([sum_of_squares(u)])
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        return np.einsum("ij,ij->i", u, u)
-
-
-def _make_runner(kernel: KernelFactory | str | None, disc: Any,
-                 tableau: ButcherTableau) -> Kernel:
-    if kernel is None or kernel == "auto":
-        return make_kernel(disc, tableau)
-    if kernel == "numpy":
-        return RungeKuttaKernel(LinearRhs(disc), tableau)
-    if kernel == "numba":
-        from solvers.fast_kernels import _failure, fast_kernel_factory, jit_disabled
-
-        runner = fast_kernel_factory(disc, tableau)
-        if runner is None:
-            why = ("LEARNED_OPS_NO_JIT is set" if jit_disabled() else
-                   _failure or "this discretization's layout is not supported")
-            raise StepperError(f"the compiled kernel is not available: {why}")
-        return runner
-    if isinstance(kernel, str):
-        raise StepperError(f"unknown kernel {kernel!r}; valid names: {', '.join(KERNEL_NAMES)}")
-    return kernel(disc, tableau) or make_kernel(disc, tableau)
-
-
-class _Progress:
-    def __init__(self, progress: bool | ProgressCallback | None, t_final: float) -> None:
-        self.callback: ProgressCallback | None
-        if progress is True:
-            self.callback = self._print
-        elif callable(progress):
-            self.callback = progress
-        else:
-            self.callback = None
-        self.t_final = t_final
-        self.last = time.perf_counter()
-        self.quiet_end = progress is True  # the default printer skips a lone final line
-
-    @staticmethod
-    def _print(step: int, t: float, t_final: float) -> None:
-        print(f"step {step}: t = {t:.6g} / {t_final:.6g} ({100 * t / t_final:.0f}%)",
-              file=sys.stderr, flush=True)
-
-    def __call__(self, step: int, t: float, *, force: bool = False) -> None:
-        if self.callback is None:
-            return
-        now = time.perf_counter()
-        if (force and not self.quiet_end) or now - self.last >= 0.5:
-            self.last = now
-            self.quiet_end = False
-            self.callback(step, t, self.t_final)
-
-
-def _machine_memory() -> float:
-    """Physical memory in bytes (inf where the platform does not say)."""
-    try:
-        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, ValueError, OSError):
-        return math.inf
-
-
-def _check_work(problem: Problem, state: np.ndarray, times: np.ndarray, dt_max: float,
-                stages: int, allow_long: bool) -> None:
-    """Refuse, before any step, what cannot finish: snapshots beyond memory, or (unless
-    ``allow_long``) more point-stage updates than ``LONG_RUN_UPDATES``."""
-    snapshot_bytes = float(times.size) * state.size * 8.0
-    memory = _machine_memory()
-    if snapshot_bytes > SNAPSHOT_MEMORY_SHARE * memory:
-        raise WorkTooLargeError(
-            f"the {times.size:,} saved snapshots of {state.size:,} values need "
-            f"{snapshot_bytes / 2**30:.3g} GiB, more than half this machine's "
-            f"{memory / 2**30:.3g} GiB; save fewer times (save_every / save_times) or use a "
-            "smaller grid or batch"
-        )
-    steps = float(times[-1]) / dt_max if dt_max > 0 else math.inf
-    updates = steps * state.size * stages
-    if updates > LONG_RUN_UPDATES and not allow_long:
-        raise WorkTooLargeError(
-            f"this run needs about {steps:.3g} steps of {state.size:,} points with a "
-            f"{stages}-stage method ({updates:.3g} point updates; at about 1e9 per second, "
-            f"{updates / 1e9 / 3600:.3g} hours); use a larger dt, a shorter t_final or a "
-            f"smaller grid ({problem.number_name} {problem.number_for_dt(dt_max):.3g}), or pass "
-            "allow_long=True to run it anyway"
-        )
 
 
 def solve(
@@ -359,7 +191,7 @@ def solve(
         ScheduleError, InitialConditionError, StepperError: Bad arguments.
     """
     started = time.perf_counter()
-    t_final = _positive_time("t_final", t_final)
+    t_final = positive_time("t_final", t_final)
     if isinstance(safety, bool) or not isinstance(safety, (int, float)) or not (
         0.0 < safety <= 1.0
     ):
@@ -371,15 +203,16 @@ def solve(
     if isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1:
         raise ScheduleError(f"check_every must be an integer >= 1, got {check_every!r}")
     tableau = get_tableau(stepper)
-    times = _schedule(t_final, save_times, save_every)
+    times = save_schedule(t_final, save_times, save_every)
     notes = operator_warnings(problem)
     for message in notes:
         warnings.warn(InconsistentOperatorWarning(message), stacklevel=2)
     pending: list[SolverWarning] = []  # each kind its own SolverWarning subclass
     state = _initial_state(problem, u0, pending)
+    problem = problem.for_state(state, t_final)
     limit = stability_limit(problem, tableau)
     dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, pending)
-    _check_work(problem, state, times, dt_max, len(tableau.b), allow_long)
+    check_work(problem, state, times, dt_max, len(tableau.b), allow_long)
     if limit.growth_rate > 0.0:
         where = ("the operator's boundary closures make" if limit.growth_source == "closure"
                  else "the operator is slightly anti-dissipative, so")
@@ -393,10 +226,10 @@ def solve(
         notes.append(str(warning))
         warnings.warn(warning, stacklevel=2)
     disc = discretize(problem)
-    runner = _make_runner(kernel, disc, tableau)
+    runner = make_runner(kernel, disc, tableau)
     batch = state.ndim == 2
     if batch and not getattr(runner, "batched", False):
-        runner = _RowByRow(runner)
+        runner = RowByRow(runner)
     runner.load(state)
     checked = getattr(runner, "advance_checked", None)
     # Check intervals per compiled call, sized by work so that a call stays short at any n.
@@ -405,13 +238,16 @@ def solve(
     interval = min(check_every, max(1, POINTS_PER_CALL // per_step))
     calls_per_chunk = max(1, min(CHECKS_PER_CALL, POINTS_PER_CALL // (per_step * interval)))
     grid = problem.grid
+    monitor = InvariantMonitor(problem, state)
+    if monitor.active:  # invariants are checked between calls: keep calls to one interval
+        calls_per_chunk = 1
     snapshots = np.empty((times.size, *state.shape))
     snapshots[0] = state
-    norms0 = np.sqrt(grid.h * _row_squares(state))
+    norms0 = np.sqrt(grid.h * row_squares(state))
     ceilings = blowup_factor * np.where(norms0 > 0.0, norms0, 1.0)
     with np.errstate(over="ignore"):
         ceiling2 = ceilings * ceilings / grid.h
-    report = _Progress(progress, t_final)
+    report = Progress(progress, t_final)
     steps, dt_used = 0, 0.0
 
     def info(wall: float) -> SolveInfo:
@@ -431,11 +267,11 @@ def solve(
                 chunk = min(interval * calls_per_chunk, count - done)
                 taken, sq_rows = checked(t0 + done * h_t, h_t, chunk, interval, ceiling2)
                 if taken == chunk:
-                    sq_rows = _row_squares(runner.state)
+                    sq_rows = row_squares(runner.state)
             else:
                 taken = chunk = min(check_every, count - done)
                 runner.advance(t0 + done * h_t, h_t, chunk)
-                sq_rows = _row_squares(runner.state)
+                sq_rows = row_squares(runner.state)
             done += taken
             steps += taken
             bad = np.flatnonzero(~(sq_rows <= ceiling2))
@@ -456,7 +292,22 @@ def solve(
                     f"partial solution up to t = {times[k - 1]:.6g} is attached",
                     step=steps, time=now, norm=norm, partial=partial,
                 )
+            failure = monitor.check(runner.state, t0 + done * h_t)
+            if failure is not None:
+                now = t0 + done * h_t
+                partial = Solution(times[:k], grid.x, snapshots[:k].copy(),
+                                   info(time.perf_counter() - started), problem, complete=False)
+                sq = float(row_squares(runner.state)[failure.row])
+                raise SchemeFailureError(
+                    monitor.explain(failure, now, f" (batch row {failure.row})" if batch else ""),
+                    step=steps, time=now, norm=math.sqrt(grid.h * sq), partial=partial,
+                    measure=failure.measure, value=failure.value, initial=failure.initial)
             report(steps, t0 + done * h_t)
         snapshots[k] = runner.state
     report(steps, t_final, force=True)
+    growth = monitor.growth_message()
+    if growth is not None:
+        notes.append(growth)
+        warnings.warn(MaximumPrincipleWarning(growth, growth=monitor.largest_growth,
+                                              time=monitor.largest_growth_time), stacklevel=2)
     return Solution(times, grid.x, snapshots, info(time.perf_counter() - started), problem)

@@ -22,10 +22,11 @@ from solvers.errors import (
     ScheduleError,
     WorkTooLargeError,
 )
-from solvers.integrate import LONG_RUN_UPDATES, solve
+from solvers.integrate import solve
 from solvers.problems import Problem
 from solvers.stability import stability_limit
 from solvers.tableaux import get_tableau
+from solvers.work import LONG_RUN_UPDATES
 
 SPACE_FRACTION = 0.25
 """Spatial studies start from this fraction of the stability limit on the coarsest grid."""

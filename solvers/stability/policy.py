@@ -256,6 +256,9 @@ def stability_limit(problem: Problem, stepper: str | ButcherTableau = "rk4") -> 
     ``LIMIT_CACHE_SIZE`` most recent); the result is immutable.
     """
     tableau = get_tableau(stepper)
+    linear = problem.linearizations()
+    if linear != (problem,):
+        return _frozen_coefficient_limit(problem, linear, tableau)
     key = _limit_key(problem, tableau)
     with _limits_lock:
         cached = _limits.get(key)
@@ -268,6 +271,24 @@ def stability_limit(problem: Problem, stepper: str | ButcherTableau = "rk4") -> 
         while len(_limits) > LIMIT_CACHE_SIZE:
             _limits.popitem(last=False)
     return limit
+
+
+def _frozen_coefficient_limit(problem: Problem, linear: tuple[Problem, ...],
+                              tableau: ButcherTableau) -> StabilityLimit:
+    """The smallest limit over a nonlinear problem's linearizations, in its own units."""
+    if not linear:
+        return StabilityLimit(math.inf, math.inf, problem.number_name, tableau.name,
+                              "unconditional", "the linearised problem has no terms (u = 0 "
+                              "without viscosity stays 0)")
+    limits = [stability_limit(p, tableau) for p in linear]
+    worst = min(limits, key=lambda lim: lim.dt)
+    number = math.inf if math.isinf(worst.dt) else problem.number_for_dt(worst.dt)
+    speed = getattr(problem, "speed", None)
+    about = "" if speed is None else f" about |u| = {speed:.6g}"
+    return replace(
+        worst, number=number, number_name=problem.number_name,
+        reason=f"linearised{about} (frozen coefficients): {worst.reason}",
+    )
 
 
 def _compute_limit(problem: Problem, tableau: ButcherTableau) -> StabilityLimit:

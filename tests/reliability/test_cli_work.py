@@ -96,7 +96,7 @@ def test_refused_up_front(argv: tuple[str, ...], capsys: pytest.CaptureFixture[s
 @pytest.fixture
 def low_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """A limit of 1e3 point updates, so a small run is 'long'."""
-    for name in ("solvers.integrate", "solvers.convergence.levels"):  # modules, not re-exports
+    for name in ("solvers.work", "solvers.convergence.levels"):  # modules, not re-exports
         monkeypatch.setattr(importlib.import_module(name), "LONG_RUN_UPDATES", 1e3)
 
 

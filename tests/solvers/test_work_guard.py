@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import solvers.integrate as integrate
+import solvers.work as work
 from learned_ops import central_stencil, textbook_stencil
 from solvers import Advection, Grid, Heat, WorkTooLargeError, solve
 
@@ -52,7 +53,7 @@ def test_runs_of_absurd_length_are_refused_with_the_estimate(problem, options) -
 
 
 def test_a_long_run_stays_allowed_on_request(monkeypatch) -> None:
-    monkeypatch.setattr(integrate, "LONG_RUN_UPDATES", 1e3)
+    monkeypatch.setattr(work, "LONG_RUN_UPDATES", 1e3)
     problem = Advection(1.0, textbook_stencil(1, (-1, 0)), Grid.periodic(50))
     with pytest.raises(WorkTooLargeError):
         solve(problem, _wave, 1.0)
@@ -61,7 +62,7 @@ def test_a_long_run_stays_allowed_on_request(monkeypatch) -> None:
 
 
 def test_snapshots_beyond_memory_are_refused_even_when_long_runs_are_allowed(monkeypatch) -> None:
-    monkeypatch.setattr(integrate, "_machine_memory", lambda: 1e6)  # a 1 MB machine
+    monkeypatch.setattr(work, "machine_memory", lambda: 1e6)  # a 1 MB machine
     problem = Advection(1.0, textbook_stencil(1, (-1, 0)), Grid.periodic(1000))
     with pytest.raises(WorkTooLargeError, match="saved snapshots"):
         solve(problem, _wave, 1.0, save_every=0.01, allow_long=True)  # 101 x 1000 x 8 B = 0.8 MB
@@ -75,7 +76,7 @@ def test_compiled_calls_are_sized_by_work(monkeypatch, budget: int) -> None:
     monkeypatch.setattr(integrate, "POINTS_PER_CALL", budget)
     calls: list[int] = []
     problem = Advection(1.0, central_stencil(1, 2), Grid.periodic(200_000))
-    original = integrate._make_runner
+    original = integrate.make_runner
 
     def spying(*args, **kwargs):
         runner = original(*args, **kwargs)
@@ -90,7 +91,7 @@ def test_compiled_calls_are_sized_by_work(monkeypatch, budget: int) -> None:
         runner.advance_checked = advance_checked
         return runner
 
-    monkeypatch.setattr(integrate, "_make_runner", spying)
+    monkeypatch.setattr(integrate, "make_runner", spying)
     solve(problem, _wave, 0.02, kernel="numba")
     updates_per_step = 200_000 * 4
     assert len(calls) > 1
