@@ -50,6 +50,7 @@ from solvers.errors import (
     WorkTooLargeError,
 )
 from solvers.fast_kernels import fast_kernel_factory
+from solvers.forcing import TravellingWaves
 from solvers.grid import Grid
 from solvers.initial_conditions import (
     IC_NAMES,
@@ -68,7 +69,7 @@ from solvers.kernels import (
     register_kernel,
 )
 from solvers.operators import ComposedOperator, compose, consistency_problem
-from solvers.problems import Advection, AdvectionDiffusion, Heat, Problem
+from solvers.problems import Advection, AdvectionDiffusion, Burgers, Heat, Problem
 from solvers.reference import (
     fd_matrix,
     reference_accuracy,
@@ -104,6 +105,7 @@ __all__ = [
     "BlowUpError",
     "BoundaryValueWarning",
     "Bump",
+    "Burgers",
     "ButcherTableau",
     "Comparison",
     "ComposedOperator",
@@ -134,6 +136,7 @@ __all__ = [
     "StabilityError",
     "StabilityLimit",
     "StepperError",
+    "TravellingWaves",
     "UnstableTimeStepError",
     "WorkTooLargeError",
     "advection_inflow",

@@ -55,6 +55,9 @@ CHECKS_PER_CALL = 256
 check intervals per call, so Python's per-call cost is spread over many steps."""
 DT_TOLERANCE = 1e-8
 """A dt up to (1 + this) times the limit is accepted (the limit is computed to round-off)."""
+MONITORED_CHECK_EVERY = 1
+"""Steps between checks of a watched nonlinear run (invariants and norm; see
+:mod:`solvers.monitor`)."""
 POINTS_PER_CALL = 20_000_000
 """Point-stage updates per compiled call (about 0.02-0.1 s here), so Ctrl-C and progress
 respond promptly at any grid size."""
@@ -170,7 +173,8 @@ def solve(
         allow_unstable: Run even with a dt beyond the stability limit.
         safety: Fraction of the limit used when ``dt`` is None.
         blowup_factor: Stop when the L2 norm exceeds this times the initial norm.
-        check_every: Steps between blow-up checks.
+        check_every: Steps between blow-up checks (an unforced nonlinear run is checked every
+            step: see :mod:`solvers.monitor`).
         allow_long: Run even when the estimated work exceeds ``LONG_RUN_UPDATES`` point
             updates (snapshots that do not fit in memory are refused regardless).
         kernel: A kernel factory ``f(discretization, tableau) -> Kernel`` to use instead of
@@ -239,8 +243,8 @@ def solve(
     calls_per_chunk = max(1, min(CHECKS_PER_CALL, POINTS_PER_CALL // (per_step * interval)))
     grid = problem.grid
     monitor = InvariantMonitor(problem, state)
-    if monitor.active:  # invariants are checked between calls: keep calls to one interval
-        calls_per_chunk = 1
+    if monitor.active:  # a front can steepen past the grid within a few steps: check each one
+        interval = check_every = calls_per_chunk = MONITORED_CHECK_EVERY
     snapshots = np.empty((times.size, *state.shape))
     snapshots[0] = state
     norms0 = np.sqrt(grid.h * row_squares(state))
