@@ -18,14 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from solvers.cole_hopf import ColeHopfModes, ColeHopfSolution, ColeHopfWave
 from solvers.errors import ProblemError
 from solvers.grid import Grid
 from solvers.initial_conditions import initial_values
-from solvers.problems import Advection, AdvectionDiffusion, Heat, Problem
+from solvers.problems import Advection, AdvectionDiffusion, Burgers, Heat, Problem
 
 __all__ = [
     "advection_inflow",
     "advection_periodic",
+    "burgers_cole_hopf",
     "exact_solution",
     "fourier_periodic",
     "heat_dirichlet",
@@ -126,14 +128,46 @@ def advection_inflow(u0: Callable[[np.ndarray], np.ndarray], velocity: float, t:
     return np.where(inside, values, float(inflow))
 
 
+def burgers_cole_hopf(problem: Burgers, u0: Any,
+                      times: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Unforced viscous Burgers by the Cole-Hopf transform (:mod:`solvers.cole_hopf`).
+
+    A :class:`~solvers.cole_hopf.ColeHopfWave` or :class:`~solvers.cole_hopf.ColeHopfModes`
+    of the problem's viscosity is evaluated in closed form; any other smooth zero-mean
+    periodic ``u0`` (function or samples) by the heat evolution of ``phi``.
+
+    Raises:
+        ProblemError: Inviscid or forced problems (no exact solution here), or a ``u0`` the
+            transform refuses (nonzero mean, unresolved).
+    """
+    if problem.forcing is not None:
+        raise ProblemError("forced Burgers has no exact solution here; compare with the scipy "
+                           "reference (solvers.reference_solution) instead")
+    if problem.viscosity == 0.0:
+        raise ProblemError("inviscid Burgers has no exact solution here (it forms shocks); "
+                           "give a viscosity > 0")
+    grid = problem.grid
+    closed = (ColeHopfWave, ColeHopfModes)
+    if isinstance(u0, closed) and u0.viscosity == problem.viscosity:
+        solution = u0.solution
+    else:
+        general = ColeHopfSolution(u0, problem.viscosity, grid.lower, grid.upper)
+        solution = general.solution
+    return np.array([solution(grid.x, float(t))
+                     for t in np.atleast_1d(np.asarray(times, dtype=np.float64))])
+
+
 def exact_solution(problem: Problem, u0: Any, times: Sequence[float] | np.ndarray) -> np.ndarray:
     """The exact solution of ``problem`` from ``u0`` at each time: shape (len(times), n).
 
     Raises:
         ProblemError: For a problem without a known exact solution here (advection-diffusion
-            on a bounded grid; bounded advection from sampled data).
+            on a bounded grid; bounded advection from sampled data; forced or inviscid
+            Burgers).
     """
     grid = problem.grid
+    if isinstance(problem, Burgers):
+        return burgers_cole_hopf(problem, u0, times)
     rows = []
     for t in np.atleast_1d(np.asarray(times, dtype=np.float64)):
         if isinstance(problem, Advection):

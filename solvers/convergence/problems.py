@@ -8,15 +8,18 @@ from typing import Any, Literal
 
 import numpy as np
 
+from solvers.cole_hopf import ColeHopfWave
 from solvers.errors import ScheduleError
 from solvers.grid import Grid
 from solvers.initial_conditions import Bump
 from solvers.operators import ComposedOperator, accuracy_order_of
-from solvers.problems import Advection, Problem
+from solvers.problems import Advection, Burgers, Problem
 from solvers.tableaux import get_tableau
 
 StudyKind = Literal["space", "time", "coupled"]
 KINDS: tuple[str, ...] = ("space", "time", "coupled")
+BURGERS_AMPLITUDE = 1.5
+"""A of the default Burgers initial condition (smooth: max|u_x| = 2 nu k**2 / (A - 1))."""
 
 
 def _check_kind(kind: str) -> None:
@@ -30,7 +33,7 @@ def _with_grid(problem: Problem, n: int) -> Problem:
 
 
 def _operators(problem: Problem) -> list[Any]:
-    return [op for _, op in problem.terms()]
+    return list(problem.right_hand_side().operators)
 
 
 def _dt_power(problem: Problem) -> int:
@@ -76,15 +79,19 @@ def expected_order(problem: Problem, stepper: Any, kind: str) -> int:
 def default_initial_condition(problem: Problem) -> Callable[[np.ndarray], np.ndarray]:
     """A smooth initial condition whose errors are clean for this problem.
 
-    Periodic grids: the smooth periodic :class:`~solvers.initial_conditions.Bump` centred on the
-    domain (its period the domain's length). Bounded advection: the same bump (about 1e-11 at
-    the ends, so the inflow value 0 is compatible). Bounded heat: the steady line through the
+    Viscous Burgers: the Cole-Hopf wave of one period on the domain with ``A = 1.5``
+    (exact solution in closed form). Periodic grids: the smooth periodic
+    :class:`~solvers.initial_conditions.Bump` centred on the domain (its period the domain's
+    length). Bounded advection: the same bump (about 1e-11 at the ends, so the inflow value 0
+    is compatible). Bounded heat: the steady line through the
     Dirichlet values plus ``sin(pi xi) + 0.5 sin(4 pi xi) + 0.25 sin(7 pi xi)`` with
     ``xi = (x - lower) / L``: compatible with the boundary values to every order (every even
     derivative of the sines vanishes at the ends), and rich enough that a fourth-order error
     stays above the round-off floor up to N = 800.
     """
     g = problem.grid
+    if isinstance(problem, Burgers) and problem.viscosity > 0.0:
+        return ColeHopfWave(problem.viscosity, BURGERS_AMPLITUDE, 2.0 * np.pi / g.length)
     bump = Bump(center=0.5 * (g.lower + g.upper), period=g.length)
     if g.is_periodic or isinstance(problem, Advection):
         return bump

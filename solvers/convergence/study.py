@@ -38,7 +38,7 @@ from solvers.convergence.problems import (
 )
 from solvers.convergence.result import ConvergenceStudy
 from solvers.errors import InitialConditionError, NoStableTimeStepError, ScheduleError
-from solvers.initial_conditions import initial_condition
+from solvers.initial_conditions import initial_condition, initial_values
 from solvers.integrate import operator_warnings
 from solvers.operators import operator_label
 from solvers.problems import Problem
@@ -178,6 +178,10 @@ def convergence_study(
                                     "function of x (it is sampled on every grid)")
     problems = [problem] * len(sizes) if kind == "time" else [_with_grid(problem, n)
                                                                for n in sizes]
+    if not problem.is_linear:
+        # One velocity scale for every level: the largest bound on max|u| over the grids.
+        bound = max(q.for_state(initial_values(u0, q.grid), t_final).speed for q in problems)
+        problems = [q.for_state(np.array([bound]), 0.0) for q in problems]
     p_natural = expected_order(problems[0], tableau, kind)
     p_expected = p_natural if expected is None else expected
     notes = _Notes(allow_long)
