@@ -1,10 +1,10 @@
 """``learned-ops converge``: measure the convergence order of an operator and a stepper.
 
 Glue only: the study lives in :mod:`solvers.convergence`, the plot in
-:mod:`solvers.convergence_plot`. The table (or one JSON object) goes to stdout; progress and
-notes go to stderr unless ``--quiet``. A study that does not converge is a result (exit 0),
-unless ``--strict`` asks for exit 1 when the verdict is not "met" (above or below the expected
-order, inconclusive, or not converging).
+:mod:`solvers.convergence_plot`, the equations in :mod:`learned_ops.cli.equations`. The table
+(or one JSON object) goes to stdout; progress and notes go to stderr unless ``--quiet``. A
+study that does not converge is a result (exit 0), unless ``--strict`` asks for exit 1 when the
+verdict is not "met" (above or below the expected order, inconclusive, or not converging).
 """
 
 from __future__ import annotations
@@ -13,16 +13,21 @@ import argparse
 import json
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
-from learned_ops.cli.defaults import DIFFUSIVITY, T_FINAL, VELOCITY, describe_problem
+from learned_ops.cli.equations import (
+    DOMAIN,
+    EQUATIONS,
+    add_equation_argument,
+    add_equation_options,
+    equation_values,
+)
 from learned_ops.cli.options import check_initial_condition, check_steps, refuse
+from learned_ops.cli.shared_options import add_shared, check_plot_target
 
 __all__ = ["register", "run"]
 
-_PLOT_SUFFIXES = (".png", ".pdf", ".svg")
-_EQUATIONS = ("advection", "heat")
+_COMMAND = "converge"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,35 +66,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "--plot heat.png --json"
         ),
     )
-    p.add_argument("equation", choices=_EQUATIONS, help="advection or heat")
-    p.add_argument("--operator", action="append", required=True, metavar="OPERATOR",
-                   help="name, file or fd:M:OFFSETS (heat: one or two first-derivative "
-                        "operators are composed)")
+    add_equation_argument(p)
+    add_shared(p, _COMMAND, "--operator")
     p.add_argument("--grids", metavar="N,N,...",
                    help="nodes per level for space / coupled studies (default "
                         "50,100,200,400,800)")
     p.add_argument("--kind", choices=("space", "time", "coupled"), default="space",
                    help="space (default), time or coupled")
-    p.add_argument("--stepper", default="rk4",
-                   help="euler, heun (ssprk2), ssprk3 or rk4 (default rk4)")
+    add_shared(p, _COMMAND, "--stepper")
     p.add_argument("--number", type=float, metavar="C",
                    help="Courant number (advection) or diffusion number (heat): of every level "
                         "(coupled), the coarsest (space) or the first (time); default a "
                         "fraction of the stability limit")
     p.add_argument("--n", type=int, help="grid of a time study (default 200)")
     p.add_argument("--levels", type=int, help="dt levels of a time study (default 5)")
-    p.add_argument("--t-final", type=float,
-                   help="final time (default 1, the same problem as simulate and demo)")
-    p.add_argument("--velocity", type=float, default=VELOCITY,
-                   help=f"advection velocity a (default {VELOCITY:g}; negative makes a "
-                        "forward stencil upwind)")
-    p.add_argument("--diffusivity", type=float, default=DIFFUSIVITY,
-                   help=f"heat diffusivity nu (default {DIFFUSIVITY:g}, as simulate and demo)")
-    p.add_argument("--boundary", choices=("periodic", "bounded"), default="periodic",
-                   help="periodic, or bounded: Dirichlet ends (heat) / inflow (advection), "
-                        "values taken from the initial condition")
-    p.add_argument("--ic", help="initial condition: mode[:K], bump or sinusoid (default: a "
-                                "smooth one chosen for the problem)")
+    add_shared(p, _COMMAND, "--t-final")
+    add_equation_options(p, _COMMAND)
+    add_shared(p, _COMMAND, "--boundary", "--ic")
     p.add_argument("--expected", type=int, metavar="P",
                    help="expected order (default: from the operator's verified accuracy "
                         "order and the stepper's order)")
@@ -99,22 +92,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--agreement", type=float, default=0.1,
                    help="pairwise orders agree when their spread is at most this (or 3%% of "
                         "the order); the fit uses the longest agreeing run (default 0.1)")
-    p.add_argument("--allow-unstable", action="store_true",
-                   help="run beyond the stability limit (needs --number) to see a divergence")
-    p.add_argument("--allow-long", action="store_true",
-                   help="run even when the estimated work is over half an hour (2e12 point "
-                        "updates); without it such a run is refused up front with the estimate")
+    add_shared(p, _COMMAND, "--allow-unstable", "--allow-long")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 unless the verdict is 'met'")
-    p.add_argument("--plot", metavar="FILE.png", help="log-log plot of error against h / dt")
-    p.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress or notes on stderr")
+    add_shared(p, _COMMAND, "--plot", "--force", "--json", "--quiet")
     p.set_defaults(handler=run)
 
 
 def _grids(text: str | None, kind: str) -> tuple[int, ...] | None:
-    from solvers.errors import ScheduleError
+    from solvers import ScheduleError
 
     if text is None:
         return None
@@ -144,27 +130,6 @@ def _check_options(args: argparse.Namespace) -> None:
     args.levels = 5 if args.levels is None else args.levels
 
 
-def _operator(args: argparse.Namespace) -> Any:
-    from learned_ops.cli.common import equation_operator
-
-    return equation_operator(args.equation, args.operator)
-
-
-def _problem(args: argparse.Namespace, operator: Any, ic: Any) -> Any:
-    import solvers
-
-    n = args.n if args.kind == "time" else 50
-    grid = solvers.Grid(n, -2.0, 2.0, args.boundary)
-    ends = (0.0, 0.0)
-    if args.boundary == "bounded" and ic is not None:
-        values = solvers.initial_values(ic, grid)
-        ends = (float(values[0]), float(values[-1]))
-    if args.equation == "advection":
-        inflow = ends[0] if args.velocity > 0 else ends[1]
-        return solvers.Advection(args.velocity, operator, grid, inflow=inflow)
-    return solvers.Heat(args.diffusivity, operator, grid, dirichlet=ends)
-
-
 def _plot(path: str, study: Any, *, overwrite: bool) -> None:
     import matplotlib
 
@@ -185,30 +150,25 @@ def _plot(path: str, study: Any, *, overwrite: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Handle ``learned-ops converge``."""
     import solvers
-    from solvers.convergence import convergence_study
 
-    if args.plot and Path(args.plot).suffix.lower() not in _PLOT_SUFFIXES:
-        raise solvers.SolverError(
-            f"--plot {args.plot}: use a file name ending in {', '.join(_PLOT_SUFFIXES)}"
-        )
-    if args.plot:
-        from learned_ops.atomic import check_target
-
-        check_target(args.plot, overwrite=args.force, probe=True)  # before the study
+    check_plot_target(args.plot, overwrite=args.force)  # before the study
     _check_options(args)
+    equation = EQUATIONS[args.equation]
+    values = equation_values(args)
     grids = _grids(args.grids, args.kind)
-    operator = _operator(args)
-    probe = solvers.Grid(max(args.n, 3), -2.0, 2.0, args.boundary)
+    operator, _ = equation.operator(args.operator, values)  # notes: the study says its own
+    probe = solvers.Grid(max(args.n, 3), *DOMAIN, args.boundary)
     ic = None if args.ic is None else solvers.initial_condition(args.ic, grid=probe)
-    problem = _problem(args, operator, ic)
-    t_final = T_FINAL[args.equation] if args.t_final is None else args.t_final
+    grid = solvers.Grid(args.n if args.kind == "time" else 50, *DOMAIN, args.boundary)
+    problem = equation.problem(values, operator, grid, ic)
+    t_final = equation.t_final if args.t_final is None else args.t_final
     if args.number is not None and args.number > 0 and math.isfinite(args.number):
         check_steps(t_final, problem.dt_for_number(args.number), "--number", args.number)
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    study = convergence_study(
+    study = solvers.convergence_study(
         problem, t_final, ic, kind=args.kind, grids=grids, levels=args.levels,
         stepper=args.stepper, number=args.number, expected=args.expected,
         tolerance=args.tolerance, allow_unstable=args.allow_unstable,
@@ -216,8 +176,7 @@ def run(args: argparse.Namespace) -> int:
         allow_long=args.allow_long,
     )
     result = study.to_dict()
-    coefficient = args.velocity if args.equation == "advection" else args.diffusivity
-    result["problem"] = describe_problem(args.equation, coefficient, t_final, args.boundary)
+    result["problem"] = equation.describe(values, t_final, args.boundary)
     if args.plot:
         _plot(args.plot, study, overwrite=args.force)
         result["plot"] = args.plot
