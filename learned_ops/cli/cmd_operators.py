@@ -104,7 +104,7 @@ def _finite_or_none(value: float) -> float | None:
 def _stability(stencil: Stencil) -> dict[str, Any] | None:
     """HOOK (solvers engineer): largest stable Courant / diffusion numbers per stepper.
 
-    Calls ``solvers.stability.stable_numbers(operator, equation, stepper, velocity_sign=)``
+    Calls ``solvers.stable_numbers(operator, equation, stepper, velocity_sign=)``
     for every registered stepper when ``solvers`` provides it: advection (both directions)
     for first derivatives, heat for second derivatives; None for other orders or when the
     solvers package lacks it. Stability is computed in ``solvers``, never here.
@@ -113,8 +113,7 @@ def _stability(stencil: Stencil) -> dict[str, Any] | None:
     if equation is None:
         return None
     try:
-        from solvers.stability import stable_numbers
-        from solvers.tableaux import STEPPERS
+        from solvers import STEPPERS, stable_numbers
     except (ImportError, AttributeError):
         return None
     signs = {"a>0": 1, "a<0": -1} if equation == "advection" else {"": 1}

@@ -239,9 +239,10 @@ def modified_wavenumber_figure(result: DemoResult) -> Any:
 
 
 def _symbol(operator: Any, theta: np.ndarray) -> np.ndarray:
-    from solvers.operators import symbol
+    """sigma(theta) = sum_j c_j exp(i j theta) of the operator's (composite) stencil."""
+    from learned_ops.spectral import symbol
 
-    return symbol(operator, theta)
+    return symbol(np.array(operator.offsets), np.asarray(operator.coefficients), theta)
 
 
 FIGURES: dict[str, Callable[[DemoResult], Any]] = {

@@ -83,7 +83,7 @@ def _run(argv: Sequence[str] | None) -> int:
     from learned_ops.errors import LearnedOpsError, TrainingInterrupted
 
     try:
-        from solvers.errors import SolverError
+        from solvers import SolverError
     except ModuleNotFoundError:  # pragma: no cover - solvers always ships with learned_ops
         SolverError = LearnedOpsError
 
