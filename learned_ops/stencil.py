@@ -3,6 +3,10 @@
 ``out[i] = h**(-m) * sum_j c[j] * u[i + offsets[j]]`` (a cross-correlation, as in
 ``tf.nn.conv1d`` and ``scipy.ndimage.correlate1d``). Coefficients are dimensionless (unit
 spacing), so one stencil serves every resolution.
+
+The checks of its data live in :mod:`learned_ops.stencil_checks` (whose limits and boundary
+modes are importable from here), its sparse matrix in :mod:`learned_ops.stencil_matrix`, the
+weights of sums and compositions in :mod:`learned_ops.stencil_algebra`.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,72 +23,21 @@ from learned_ops import _kernels, spectral
 from learned_ops import moments as _moments
 from learned_ops.closures import closure_rows, closure_width, interior_range
 from learned_ops.errors import InputArrayError, StencilError
+from learned_ops.stencil_algebra import compose_weights, sum_weights
+from learned_ops.stencil_checks import (
+    BOUNDARY_MODES,
+    MAX_OFFSET,
+    MAX_TAPS,
+    Boundary,
+    check_boundary,
+    check_coefficients,
+    check_offsets,
+    check_order,
+)
+from learned_ops.stencil_matrix import stencil_matrix
 from learned_ops.validation import check_field, check_spacing
 
 __all__ = ["BOUNDARY_MODES", "MAX_OFFSET", "MAX_TAPS", "Boundary", "Stencil"]
-
-Boundary = Literal["periodic", "valid", "one-sided"]
-BOUNDARY_MODES: tuple[str, ...] = ("periodic", "valid", "one-sided")
-MAX_TAPS = 64
-"""Most taps a stencil may have (larger ones are refused as absurd)."""
-MAX_OFFSET = 64
-"""Largest |offset| a stencil may have."""
-
-
-def _check_offsets(offsets: Any) -> tuple[int, ...]:
-    values = list(np.atleast_1d(np.asarray(offsets, dtype=object)).ravel())
-    if not values:
-        raise StencilError("a stencil needs at least one offset")
-    if len(values) > MAX_TAPS:
-        raise StencilError(f"a stencil may have at most {MAX_TAPS} taps, got {len(values)}")
-    result = []
-    for value in values:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(
-            value, (int, float, np.integer, np.floating)
-        ):
-            raise StencilError(f"offsets must be integers, got {value!r}")
-        if not float(value).is_integer():
-            raise StencilError(f"offsets must be integers, got {value!r} (no rounding is done)")
-        result.append(int(value))
-    if len(set(result)) != len(result):
-        raise StencilError(f"offsets must be unique, got duplicates in {result}")
-    if result != sorted(result):
-        raise StencilError(
-            f"offsets must be sorted ascending, got {result}; sort them with their coefficients"
-        )
-    if max(abs(o) for o in result) > MAX_OFFSET:
-        raise StencilError(f"|offset| may be at most {MAX_OFFSET}, got {result}")
-    return tuple(result)
-
-
-def _check_coefficients(coefficients: Any, taps: int) -> np.ndarray:
-    arr = np.asarray(coefficients)
-    if arr.dtype.kind not in "iuf" or arr.dtype == np.bool_:
-        raise StencilError(f"coefficients must be real numbers, got dtype {arr.dtype}")
-    if arr.dtype.itemsize > 8 and arr.dtype.kind == "f":
-        raise StencilError(f"coefficients of dtype {arr.dtype} would be rounded to float64; "
-                           "convert them yourself")
-    arr = np.array(arr, dtype=np.float64).ravel()
-    if arr.size != taps:
-        raise StencilError(f"got {arr.size} coefficients for {taps} offsets; give one per offset")
-    if not np.isfinite(arr).all():
-        raise StencilError(f"coefficients must be finite, got {arr.tolist()}")
-    arr.setflags(write=False)
-    return arr
-
-
-def _check_order(derivative_order: Any, taps: int) -> int:
-    if isinstance(derivative_order, bool) or not isinstance(derivative_order, (int, np.integer)):
-        raise StencilError(f"derivative order must be an integer, got {derivative_order!r}")
-    m = int(derivative_order)
-    if m < 0:
-        raise StencilError(f"derivative order must be >= 0, got {m}")
-    if taps < m + 1:
-        raise StencilError(
-            f"a derivative of order {m} needs at least {m + 1} taps, got {taps}; add offsets"
-        )
-    return m
-
 
 @dataclass(frozen=True, eq=False)
 class Stencil:
@@ -109,13 +62,13 @@ class Stencil:
     __array_ufunc__ = None  # ``array * stencil`` raises TypeError instead of an object array
 
     def __post_init__(self) -> None:
-        offsets = _check_offsets(self.offsets)
+        offsets = check_offsets(self.offsets)
         object.__setattr__(self, "offsets", offsets)
         object.__setattr__(
-            self, "coefficients", _check_coefficients(self.coefficients, len(offsets))
+            self, "coefficients", check_coefficients(self.coefficients, len(offsets))
         )
         object.__setattr__(
-            self, "derivative_order", _check_order(self.derivative_order, len(offsets))
+            self, "derivative_order", check_order(self.derivative_order, len(offsets))
         )
         if not isinstance(self.name, str) or not isinstance(self.description, str):
             raise StencilError("name and description must be strings")
@@ -266,7 +219,7 @@ class Stencil:
     # ----------------------------------------------------------------- application
     def min_points(self, boundary: str) -> int:
         """Fewest grid points this operator accepts with the given boundary mode."""
-        _check_boundary(boundary)
+        check_boundary(boundary)
         needed = self.span + 1
         if boundary == "one-sided":
             needed = max(needed, closure_width(self.derivative_order, self.accuracy_order))
@@ -351,7 +304,7 @@ class Stencil:
 
     def matrix(self, n: int, h: float = 1.0, boundary: Boundary = "periodic") -> sp.csr_array:
         """The sparse matrix equal to applying the operator to a vector of ``n`` points."""
-        _check_boundary(boundary)
+        check_boundary(boundary)
         spacing = check_spacing(h)
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
             raise StencilError(f"n must be an integer, got {n!r}")
@@ -360,39 +313,8 @@ class Stencil:
                 f"n = {n} is too small; this operator needs at least "
                 f"{self.min_points(boundary)} points with boundary {boundary!r}"
             )
-        scale = spacing ** (-self.derivative_order)
-        rows_l, cols_l, vals_l = [], [], []
-        if boundary == "valid":
-            length = n - self.span
-            rows = np.arange(length)
-            for offset, coeff in zip(self.offsets, self.coefficients, strict=True):
-                rows_l.append(rows)
-                cols_l.append(rows + offset - self.offsets[0])
-                vals_l.append(np.full(length, coeff * scale))
-            shape = (length, n)
-        elif boundary == "periodic":
-            rows = np.arange(n)
-            for offset, coeff in zip(self.offsets, self.coefficients, strict=True):
-                rows_l.append(rows)
-                cols_l.append((rows + offset) % n)
-                vals_l.append(np.full(n, coeff * scale))
-            shape = (n, n)
-        else:
-            start, stop = interior_range(self.offsets, n)
-            rows = np.arange(start, max(start, stop))
-            for offset, coeff in zip(self.offsets, self.coefficients, strict=True):
-                rows_l.append(rows)
-                cols_l.append(rows + offset)
-                vals_l.append(np.full(rows.size, coeff * scale))
-            for row in closure_rows(self.offsets, self.derivative_order, self.accuracy_order, n):
-                rows_l.append(np.full(row.columns.size, row.row))
-                cols_l.append(row.columns)
-                vals_l.append(row.weights * scale)
-            shape = (n, n)
-        coo = sp.coo_array(
-            (np.concatenate(vals_l), (np.concatenate(rows_l), np.concatenate(cols_l))), shape=shape
-        )
-        return coo.tocsr()
+        return stencil_matrix(self.offsets, self.coefficients, self.derivative_order,
+                              self.accuracy_order, n, spacing, boundary)
 
     # ----------------------------------------------------------------- algebra
     def _combine(self, other: Stencil, sign: float) -> Stencil:
@@ -403,16 +325,11 @@ class Stencil:
                 f"cannot add stencils of derivative orders {self.derivative_order} and "
                 f"{other.derivative_order}; an operator has a single derivative order"
             )
-        merged = sorted(set(self.offsets) | set(other.offsets))
-        coeffs = np.zeros(len(merged))
-        index = {o: k for k, o in enumerate(merged)}
-        for o, c in zip(self.offsets, self.coefficients, strict=True):
-            coeffs[index[o]] += c
-        for o, c in zip(other.offsets, other.coefficients, strict=True):
-            coeffs[index[o]] += sign * c
+        merged, coeffs = sum_weights(self.offsets, self.coefficients, other.offsets,
+                                     other.coefficients, sign)
         op = "+" if sign > 0 else "-"
         return Stencil(
-            tuple(merged),
+            merged,
             coeffs,
             self.derivative_order,
             name=f"({self.name or 'a'} {op} {other.name or 'b'})",
@@ -445,21 +362,11 @@ class Stencil:
         """Composition: ``(a @ b)(u) == a(b(u))`` on periodic grids; orders add."""
         if not isinstance(inner, Stencil):
             return NotImplemented
-        combined: dict[int, float] = {}
-        for oa, ca in zip(self.offsets, self.coefficients, strict=True):
-            for ob, cb in zip(inner.offsets, inner.coefficients, strict=True):
-                combined[oa + ob] = combined.get(oa + ob, 0.0) + float(ca) * float(cb)
-        offsets = tuple(sorted(combined))
+        offsets, coeffs = compose_weights(self.offsets, self.coefficients, inner.offsets,
+                                          inner.coefficients)
         return Stencil(
             offsets,
-            [combined[o] for o in offsets],
+            coeffs,
             self.derivative_order + inner.derivative_order,
             name=f"({self.name or 'a'} @ {inner.name or 'b'})",
-        )
-
-
-def _check_boundary(boundary: object) -> None:
-    if boundary not in BOUNDARY_MODES:
-        raise StencilError(
-            f"unknown boundary mode {boundary!r}; choose one of {', '.join(BOUNDARY_MODES)}"
         )
