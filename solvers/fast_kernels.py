@@ -150,7 +150,7 @@ def _taps(disc: Discretization) -> tuple[list[int], list[float]]:
 
 def _supported(disc: Discretization, tableau: ButcherTableau) -> bool:
     if not disc.is_linear:
-        return False  # flux terms and forcing: the NumPy kernel (a compiled one is to come)
+        return False  # flux terms and forcing: solvers.fast_semilinear (see the factory)
     if not (isinstance(disc.left_block, np.ndarray) and isinstance(disc.right_block, np.ndarray)):
         return False  # huge sparse edge blocks: left to the NumPy kernel
     s = tableau.stages
@@ -307,9 +307,15 @@ def fast_kernel_factory(disc: Discretization, tableau: ButcherTableau) -> Any:
     """Kernel factory for :func:`~solvers.kernels.register_kernel`.
 
     Returns:
-        A :class:`FastRungeKuttaKernel`, or ``None`` (numba missing, ``LEARNED_OPS_NO_JIT``
-        set, or a layout it does not handle), so the next factory or NumPy is used.
+        A :class:`FastRungeKuttaKernel` (linear discretizations) or a
+        :class:`~solvers.fast_semilinear.SemilinearKernel` (flux terms and / or forcing), or
+        ``None`` (numba missing, ``LEARNED_OPS_NO_JIT`` set, or a layout it does not
+        handle), so the next factory or NumPy is used.
     """
+    if not disc.is_linear:  # flux terms or forcing: the semilinear kernel, or None
+        from solvers.fast_semilinear import semilinear_kernel_factory
+
+        return semilinear_kernel_factory(disc, tableau)
     if not _supported(disc, tableau):
         return None
     run = warm_up()

@@ -1,0 +1,287 @@
+"""Compiled time stepping for flux terms and forcing (Burgers): stages fused in cache blocks.
+
+The semilinear counterpart of :mod:`solvers.fast_kernels`, for periodic discretizations with
+at most one flux term ``alpha D(u**2) + beta u D(u)`` and an optional forcing (a linear part
+may be absent: inviscid Burgers). Any explicit Butcher tableau; stage ``i`` is evaluated at
+time ``t + c_i dt`` (the forcing is the only time dependence).
+
+Layout as in the linear kernel: each step walks the row in blocks of about
+:data:`~solvers.fast_kernels.BLOCK` points and computes every stage on the block plus a halo
+(the widest stencil's reach times the stages still to come) in L1-resident scratch, writing
+the new state for the block to the other of two buffers. The squares ``u**2`` at the flux
+taps are formed on the fly (a multiply per tap, cheaper than a pass). The forcing is summed
+per distinct wavenumber (the travelling waves share a few ``k``) from sine / cosine tables
+of the nodes, once per block and stage time.
+
+Agreement with :class:`~solvers.kernels.RungeKuttaKernel` over :class:`~solvers.rhs.
+SemilinearRhs` is to round-off: the same products in the same order (see
+:mod:`solvers._fast_semilinear_loops`), except the forcing's sum over waves.
+
+Besides the :class:`~solvers.kernels.Kernel` protocol and :meth:`~SemilinearKernel.
+advance_checked`, :meth:`~SemilinearKernel.advance_watched` checks the invariants of
+unforced Burgers (total variation, ``max|u|``, energy) after every step inside the compiled
+loop. numba is imported on the first kernel request, never at ``import solvers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from solvers.discretization import Discretization
+from solvers.tableaux import ButcherTableau
+
+__all__ = ["SemilinearKernel", "semilinear_kernel_factory", "semilinear_supported"]
+
+_compiled: Callable[..., int] | None = None
+_failure: str | None = None
+
+
+def _compiled_run() -> Callable[..., int] | None:
+    global _compiled, _failure
+    if _compiled is None and _failure is None:
+        try:
+            from solvers._fast_semilinear_loops import run
+
+            _compiled = run
+        except Exception as exc:  # numba missing or broken: the NumPy kernel runs instead
+            _failure = f"{type(exc).__name__}: {exc}"
+    return _compiled
+
+
+def _nonzero(offsets: Any, weights: Any) -> list[tuple[int, float]]:
+    return [(int(o), float(w)) for o, w in zip(offsets, weights, strict=True) if w != 0.0]
+
+
+def semilinear_supported(disc: Discretization, tableau: ButcherTableau) -> bool:
+    """Whether :class:`SemilinearKernel` handles ``disc`` (periodic, at most one flux term,
+    a grid at least as wide as the stages' halo)."""
+    if not disc.periodic or len(disc.fluxes) > 1:
+        return False
+    if disc.forcing is not None and disc.nodes is None:
+        return False
+    gl, gr = disc.ghosts
+    return disc.n >= max(tableau.stages * max(gl, gr), 1)
+
+
+def _grouped_tables(disc: Discretization, hl: int, hr: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                               np.ndarray]:
+    """Sine / cosine tables per distinct wavenumber (ghosts included) and the wave data."""
+    forcing = disc.forcing
+    n = disc.n
+    if forcing is None:
+        empty = np.zeros((0, hl + n + hr))
+        none = np.zeros(0)
+        return empty, empty.copy(), none, none.copy(), none.copy(), np.zeros(0, np.int64)
+    sin, cos = forcing.tables(disc.nodes)  # the NumPy kernel's own values
+    k = np.asarray(forcing.wavenumbers, dtype=np.float64)
+    distinct: dict[float, int] = {}
+    group = np.array([distinct.setdefault(float(kj), len(distinct)) for kj in k], np.int64)
+    first = [int(np.flatnonzero(group == g)[0]) for g in range(len(distinct))]
+    cols = np.arange(-hl, n + hr) % n
+    tsin = np.ascontiguousarray(sin[first][:, cols])
+    tcos = np.ascontiguousarray(cos[first][:, cols])
+    as_array = [np.ascontiguousarray(v, dtype=np.float64)
+                for v in (forcing.amplitudes, forcing.frequencies, forcing.phases)]
+    return tsin, tcos, as_array[0], as_array[1], as_array[2], group
+
+
+def _spacing(disc: Discretization) -> float:
+    x = disc.nodes
+    if x is None or len(x) < 2:
+        return 1.0
+    return float((x[-1] - x[0]) / (len(x) - 1))
+
+
+class SemilinearKernel:
+    """The compiled kernel for a periodic discretization with a flux term and/or forcing.
+
+    Implements the :class:`~solvers.kernels.Kernel` protocol with ``batched = True``
+    (``load`` takes ``(n,)`` or ``(rows, n)``), :meth:`advance_checked` and
+    :meth:`advance_watched`.
+
+    Args:
+        disc: The discretization (see :func:`semilinear_supported`).
+        tableau: Any explicit Butcher tableau.
+        run: The compiled loop (:func:`solvers._fast_semilinear_loops.run`).
+
+    Attributes:
+        h: Grid spacing used for the energy ``h sum u**2`` in :meth:`advance_watched`
+            (from the nodes; set it to the grid's ``h`` for the exact value).
+    """
+
+    name = "numba-semilinear"
+    batched = True
+
+    def __init__(self, disc: Discretization, tableau: ButcherTableau,
+                 run: Callable[..., int]) -> None:
+        if not semilinear_supported(disc, tableau):
+            raise ValueError("this discretization's layout is not supported by the kernel")
+        from solvers.fast_kernels import _blocks
+
+        self.disc = disc
+        self.tableau = tableau
+        self._run = run
+        s, n = tableau.stages, disc.n
+        linear = _nonzero(disc.offsets, disc.weights) or [(0, 0.0)]
+        flux = disc.fluxes[0] if disc.fluxes else None
+        taps = _nonzero(flux.offsets, flux.weights) if flux is not None else []
+        alpha = float(flux.alpha) if flux is not None else 0.0
+        beta = float(flux.beta) if flux is not None else 0.0
+        self._use_a = bool(taps) and alpha != 0.0
+        self._use_b = bool(taps) and beta != 0.0
+        flux_taps = taps or [(0, 0.0)]
+        reach = [o for o, _ in linear] + [o for o, _ in flux_taps] + [0]
+        omin, omax = min(reach), max(reach)
+        self._gl, self._gr = max(0, -omin), max(0, omax)
+        self._hl, self._hr = s * self._gl, s * self._gr
+        self._omin = omin
+        self._cen = -omin
+        self._relL = tuple(o - omin for o, _ in linear)
+        self._wL = tuple(w for _, w in linear)
+        self._relF = tuple(o - omin for o, _ in flux_taps)
+        self._wF = tuple(w for _, w in flux_taps)
+        self._alpha, self._beta = alpha, beta
+        self._a = np.ascontiguousarray(tableau.a, dtype=np.float64)
+        self._b = np.ascontiguousarray(tableau.b, dtype=np.float64)
+        self._c = np.ascontiguousarray(tableau.c, dtype=np.float64)
+        bounds = _blocks(n, 2)  # always blocks (the scratch is per block)
+        self._bounds = bounds
+        (self._tsin, self._tcos, self._amp, self._freq, self._phase,
+         self._group) = _grouped_tables(disc, self._hl, self._hr)
+        self.h = _spacing(disc)
+        self._buffers = np.zeros((2, 1, self._hl + n + self._hr))
+        self._cur = 0
+        self._single = True
+        self._sq = np.zeros(1)
+        self._largest = np.zeros(1)
+        self._limits = np.zeros((1, 3))
+
+    @property
+    def rows(self) -> int:
+        """Number of fields advanced together."""
+        return self._buffers.shape[1]
+
+    @property
+    def state(self) -> np.ndarray:
+        """The current solution, shape ``(n,)`` or ``(rows, n)`` as loaded (a view)."""
+        view = self._buffers[self._cur, :, self._hl : self._hl + self.disc.n]
+        return view[0] if self._single else view
+
+    def load(self, u: np.ndarray) -> None:
+        """Copy ``u`` (shape ``(n,)`` or ``(rows, n)``) into the state."""
+        arr = np.asarray(u, dtype=np.float64)
+        n = self.disc.n
+        if arr.shape[-1] != n or arr.ndim not in (1, 2):
+            raise ValueError(f"state must have shape ({n},) or (rows, {n}), got {arr.shape}")
+        rows = 1 if arr.ndim == 1 else arr.shape[0]
+        if rows != self.rows:
+            self._buffers = np.zeros((2, rows, self._hl + n + self._hr))
+            self._sq = np.zeros(rows)
+            self._largest = np.zeros(rows)
+            self._limits = np.zeros((rows, 3))
+        self._single = arr.ndim == 1
+        self._cur = 0
+        buf = self._buffers[0]
+        hl, hr = self._hl, self._hr
+        buf[:, hl : hl + n] = arr.reshape(rows, n)
+        if hl:
+            buf[:, :hl] = buf[:, n : n + hl]
+        if hr:
+            buf[:, hl + n :] = buf[:, hl : hl + hr]
+
+    def _call(self, t: float, dt: float, steps: int, check_every: int, ceil2: np.ndarray,
+              watch: bool) -> int:
+        cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
+        done = self._run(cur, nxt, self._relL, self._wL, self._relF, self._wF, self._alpha,
+                         self._relF, self._wF, self._beta, self._cen, self._omin,
+                         self._use_a, self._use_b, self._a, self._b, self._c, float(t),
+                         float(dt), int(steps), self.disc.n, self._gl, self._gr,
+                         self._bounds, self._tsin, self._tcos, self._amp, self._freq,
+                         self._phase, self._group, int(check_every), ceil2, self._sq,
+                         bool(watch), self._limits, self._largest, float(self.h))
+        if done % 2:
+            self._cur = 1 - self._cur
+        return int(done)
+
+    def advance(self, t: float, dt: float, steps: int) -> None:
+        """``steps`` steps of size ``dt`` from time ``t`` (stage i at ``t + c_i dt``)."""
+        if steps > 0:
+            self._call(t, dt, steps, 0, self._sq, False)
+
+    def advance_checked(self, t: float, dt: float, steps: int, check_every: int,
+                        ceiling2: np.ndarray) -> tuple[int, np.ndarray]:
+        """Advance with a blow-up check every ``check_every`` steps, inside the compiled loop.
+
+        Args:
+            t: Start time.
+            dt: Step size.
+            steps: Steps to take at most.
+            check_every: Steps between checks (counted from this call's start).
+            ceiling2: Per row (or one for all), the largest allowed sum of squares.
+
+        Returns:
+            ``(steps taken, sums of squares per row at the last check)``; fewer steps than
+            asked means a row failed its check (non-finite or above its ceiling).
+        """
+        ceil2 = self._per_row(ceiling2)
+        self._sq[...] = 0.0
+        done = self._call(t, dt, steps, check_every, ceil2, False) if steps > 0 else 0
+        return done, self._sq.copy()
+
+    def advance_watched(self, t: float, dt: float, steps: int, ceiling2: np.ndarray,
+                        limits: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+        """Advance, checking the norm and the invariants of every row after EVERY step.
+
+        After each step the compiled loop computes per row the sum of squares ``S``, the
+        periodic total variation ``TV = sum_i |u[i+1] - u[i]|`` (``u[n] = u[0]``), ``max|u|``
+        and the energy ``E = h S`` (``h`` is :attr:`h`), and stops right after the first
+        step after which some row has ``S`` non-finite or above ``ceiling2[row]``, or
+        ``TV > limits[row, 0]``, ``max|u| > limits[row, 1]`` or ``E > limits[row, 2]``
+        (a non-finite measure counts as above). The measures are summed in a different
+        order than :func:`solvers.monitor.invariants`: they agree to round-off, so a
+        state within round-off of a bound may be judged differently.
+
+        Args:
+            t: Start time (the forcing's clock; stage i runs at ``t + step dt + c_i dt``).
+            dt: Step size.
+            steps: Steps to take at most (0: nothing is done).
+            ceiling2: Largest allowed sum of squares, per row (shape (rows,)) or a scalar.
+            limits: Upper bounds, shape (rows, 3) or (3,) for all rows: total variation,
+                max|u|, energy. ``inf`` disables a bound.
+
+        Returns:
+            ``(taken, sq_rows, largest_max_rows)``: the steps taken (``taken < steps``
+            exactly when a row broke a bound after step ``taken``; the state is then the
+            state after that step); each row's sum of squares after the last step taken
+            (zeros when no step was taken); each row's largest ``max|u|`` over the states
+            after steps 1..taken (zeros when none).
+        """
+        ceil2 = self._per_row(ceiling2)
+        lim = np.ascontiguousarray(np.broadcast_to(np.asarray(limits, dtype=np.float64),
+                                                   (self.rows, 3)))
+        self._limits = lim
+        self._sq[...] = 0.0
+        self._largest[...] = 0.0
+        done = self._call(t, dt, steps, 1, ceil2, True) if steps > 0 else 0
+        return done, self._sq.copy(), self._largest.copy()
+
+    def _per_row(self, ceiling2: Any) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(ceiling2, dtype=np.float64),
+                                                    (self.rows,)))
+
+
+def semilinear_kernel_factory(disc: Discretization, tableau: ButcherTableau) -> Any:
+    """A :class:`SemilinearKernel`, or None (numba missing, ``LEARNED_OPS_NO_JIT`` set, or a
+    layout it does not handle)."""
+    from solvers.fast_kernels import jit_disabled
+
+    if jit_disabled() or not semilinear_supported(disc, tableau):
+        return None
+    run = _compiled_run()
+    if run is None:
+        return None
+    return SemilinearKernel(disc, tableau, run)
