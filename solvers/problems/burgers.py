@@ -9,9 +9,10 @@ operators trained in that form). The viscous term takes a second-derivative oper
 of first-derivative ones. Any protocol operator, learned or textbook, fits either slot.
 
 The time step is limited by the operators' symbols linearised about the state: advection at
-``+-speed`` (a bound on ``max|u|`` over the run) plus diffusion at ``nu``. ``solve`` takes the
-speed from the initial data (plus ``t_final * sum|A_j|`` under a forcing, the most the maximum
-principle lets ``max|u|`` grow); a Courant number is ``speed dt / h``.
+every velocity u takes over the run (the ends of its range, and 0 between) plus diffusion at
+``nu``. ``solve`` takes the range from the initial data (widened by ``t_final * sum|A_j|`` under
+a forcing, the most the maximum principle lets u move); ``speed`` is its largest magnitude and
+a Courant number is ``speed dt / h``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class Burgers(Problem):
         forcing: A :class:`~solvers.forcing.TravellingWaves` forcing, or None.
         speed: The velocity scale ``max|u|`` used for Courant numbers and the stability limit;
             None until :meth:`for_state` sets it from the initial data (``solve`` does).
+        velocities: ``(lowest, highest)`` value u takes over the run (the frozen advection
+            velocities the stability limit checks); None: ``(-speed, speed)``.
     """
 
     viscosity: float
@@ -64,6 +67,7 @@ class Burgers(Problem):
     form: FluxForm = "conservative"
     forcing: TravellingWaves | None = None
     speed: float | None = None
+    velocities: tuple[float, float] | None = None
 
     equation = "burgers"
     number_name = "Courant number"
@@ -107,6 +111,16 @@ class Burgers(Problem):
             object.__setattr__(self, "speed", real_number("speed", self.speed))
             if self.speed < 0.0:
                 raise ProblemError(f"speed must be >= 0, got {self.speed!r}")
+        if self.velocities is not None:
+            if self.speed is None:
+                raise ProblemError("velocities need a speed too (speed >= max|velocities|)")
+            low, high = (real_number("velocities", v) for v in self.velocities)
+            if not (low <= high and max(-low, high) <= self.speed * (1 + 1e-12)):
+                raise ProblemError(
+                    f"velocities must be an interval (low, high) inside [-speed, speed] = "
+                    f"[{-self.speed:g}, {self.speed:g}], got {self.velocities!r}"
+                )
+            object.__setattr__(self, "velocities", (low, high))
         check_fits(grid, operators)
 
     def right_hand_side(self) -> RightHandSide:
@@ -128,28 +142,44 @@ class Burgers(Problem):
         speed = self._speed()
         return math.inf if speed == 0.0 else number * self.grid.h / speed
 
-    def linearizations(self) -> tuple[Problem, ...]:
-        """Advection at +speed and -speed (plus diffusion at nu): frozen coefficients."""
+    def frozen_velocities(self) -> tuple[float, ...]:
+        """The advection velocities checked: both ends of :attr:`velocities`, and 0 between."""
         speed = self._speed()
-        if speed == 0.0:
-            if self.viscosity == 0.0:
-                return ()
-            return (AdvectionDiffusion(0.0, self.viscosity, self.flux_operator,
-                                       self.diffusion_operator, self.grid),)
-        if self.viscosity == 0.0:
-            return tuple(Advection(s * speed, self.flux_operator, self.grid) for s in (1, -1))
-        return tuple(AdvectionDiffusion(s * speed, self.viscosity, self.flux_operator,
-                                        self.diffusion_operator, self.grid) for s in (1, -1))
+        low, high = self.velocities if self.velocities is not None else (-speed, speed)
+        middle = (0.0,) if low < 0.0 < high else ()
+        return tuple(sorted({low, high, *middle}))
+
+    def linearizations(self) -> tuple[Problem, ...]:
+        """Advection at each frozen velocity (plus diffusion at nu): frozen coefficients.
+
+        The eigenvalues ``-c D1(theta) + nu D2(theta)`` are affine in ``c``; the ends of the
+        range and ``c = 0`` are checked.
+        """
+        problems: list[Problem] = []
+        for c in self.frozen_velocities():
+            if self.viscosity > 0.0:
+                problems.append(AdvectionDiffusion(c, self.viscosity, self.flux_operator,
+                                                   self.diffusion_operator, self.grid))
+            elif c != 0.0:
+                problems.append(Advection(c, self.flux_operator, self.grid))
+        return tuple(problems)
 
     def for_state(self, values: np.ndarray, t_final: float) -> Burgers:
-        """A copy whose speed bounds max|u| up to ``t_final`` (never lowers a given speed).
+        """A copy whose velocities bound u up to ``t_final`` (never narrowing given ones).
 
-        Without forcing viscous Burgers obeys a maximum principle: ``max|u|`` never exceeds
-        its initial value. A forcing adds at most ``sum|A_j|`` per unit time.
+        Without forcing viscous Burgers obeys a maximum principle: u stays within the range
+        of its initial values. A forcing moves either end by at most ``sum|A_j|`` per unit
+        time.
         """
         finite = np.asarray(values, dtype=np.float64)
-        bound = float(np.abs(finite).max()) if finite.size else 0.0
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         if self.forcing is not None:
-            bound += float(t_final) * self.forcing.bound
-        speed = max(self.speed or 0.0, bound)
-        return self if speed == self.speed else dataclasses.replace(self, speed=speed)
+            grow = float(t_final) * self.forcing.bound
+            low, high = low - grow, high + grow
+        if self.speed is not None:
+            given = self.velocities or (-self.speed, self.speed)
+            low, high = min(low, given[0]), max(high, given[1])
+        speed = max(-low, high, self.speed or 0.0)
+        if speed == self.speed and (low, high) == self.velocities:
+            return self
+        return dataclasses.replace(self, speed=speed, velocities=(low, high))

@@ -283,8 +283,8 @@ def _frozen_coefficient_limit(problem: Problem, linear: tuple[Problem, ...],
     limits = [stability_limit(p, tableau) for p in linear]
     worst = min(limits, key=lambda lim: lim.dt)
     number = math.inf if math.isinf(worst.dt) else problem.number_for_dt(worst.dt)
-    speed = getattr(problem, "speed", None)
-    about = "" if speed is None else f" about |u| = {speed:.6g}"
+    velocity = getattr(linear[limits.index(worst)], "velocity", None)
+    about = "" if velocity is None else f" about u = {velocity:.6g}"
     return replace(
         worst, number=number, number_name=problem.number_name,
         reason=f"linearised{about} (frozen coefficients): {worst.reason}",
