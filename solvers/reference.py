@@ -4,7 +4,10 @@ The matrices are built here from the classical formulas written out (central int
 of accuracy 2, 4, 6; one-sided second-derivative closures next to a Dirichlet node), with
 ``scipy.sparse`` -- not from ``learned_ops``, so agreement with it means something. Advection is
 integrated with DOP853 (explicit, order 8), heat and advection-diffusion with Radau (implicit,
-order 5) given the sparse Jacobian; both at tight tolerances.
+order 5) given the sparse Jacobian; both at tight tolerances. Viscous Burgers (nonlinear) is in
+:mod:`solvers.reference_burgers` (same independence; DOP853, or Radau with the analytic sparse
+Jacobian when the viscous term is stiff); ``reference_solve("burgers", ...)`` and
+``reference_solution(Burgers(...))`` go there.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 from solvers.errors import ReferenceSolverError
 from solvers.grid import Grid
 from solvers.initial_conditions import initial_values
-from solvers.problems import Advection, AdvectionDiffusion, Heat, Problem
+from solvers.problems import Advection, AdvectionDiffusion, Burgers, Heat, Problem
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -156,13 +159,18 @@ def reference_solve(
     accuracy: int = 2,
     dirichlet: Sequence[float] = (0.0, 0.0),
     rtol: float = 1e-12,
-    atol: float = 1e-12,
+    atol: float | None = None,
     progress: ReferenceProgress | None = None,
+    form: str = "conservative",
+    forcing: Any = None,
+    method: str | None = None,
 ) -> np.ndarray:
     """Method of lines with classical matrices and ``solve_ivp``: shape (len(times), n).
 
     Args:
-        equation: ``"advection"``, ``"heat"`` or ``"advection-diffusion"``.
+        equation: ``"advection"``, ``"heat"``, ``"advection-diffusion"`` or ``"burgers"``
+            (viscosity ``diffusivity``, flux ``form``, ``forcing``; classical central matrices
+            of ``accuracy``; see :func:`solvers.reference_burgers.burgers_reference`).
         grid: Periodic for every equation; bounded (Dirichlet) for heat.
         u0: A function of x or grid values.
         times: Output times (ascending, from 0).
@@ -171,13 +179,26 @@ def reference_solve(
         accuracy: 2, 4 or 6.
         dirichlet: End values on a bounded grid.
         rtol: Relative tolerance of the integrator.
-        atol: Absolute tolerance of the integrator.
+        atol: Absolute tolerance of the integrator (None: 1e-12; 1e-14 for Burgers).
         progress: Called as ``progress(t, t_final)`` from the integration, first after
             ``PROGRESS_SECONDS`` of wall time and then at most that often (the solvers print
             nothing themselves; the CLI passes a printer).
+        form: Burgers only: ``"conservative"``, ``"advective"`` or ``"skew"``.
+        forcing: Burgers only: a :class:`~solvers.forcing.TravellingWaves` or None.
+        method: Burgers only: a ``solve_ivp`` method (None: DOP853, or Radau when stiff).
     """
     import scipy.sparse as sp
     from scipy.integrate import solve_ivp
+
+    if equation == "burgers":
+        from solvers.reference_burgers import burgers_reference
+
+        return burgers_reference(grid, u0, times, viscosity=diffusivity, form=form,
+                                 accuracy=accuracy, forcing=forcing, method=method, rtol=rtol,
+                                 atol=1e-14 if atol is None else atol, progress=progress)
+    if form != "conservative" or forcing is not None or method is not None:
+        raise ReferenceSolverError("form, forcing and method apply to equation 'burgers' only")
+    atol = 1e-12 if atol is None else atol
 
     t_eval = np.asarray(times, dtype=np.float64)
     if t_eval.ndim != 1 or t_eval.size == 0 or np.any(np.diff(t_eval) < 0) or t_eval[0] < 0:
@@ -219,14 +240,36 @@ def reference_solve(
 
 def reference_solution(problem: Problem, u0: Any, times: Sequence[float] | np.ndarray, *,
                        accuracy: int | None = None, rtol: float = 1e-12,
-                       atol: float = 1e-12,
-                       progress: ReferenceProgress | None = None) -> np.ndarray:
+                       atol: float | None = None,
+                       progress: ReferenceProgress | None = None,
+                       method: str | None = None) -> np.ndarray:
     """The reference for a problem: same equation, grid and boundary data, own matrices.
 
     ``accuracy`` defaults to the problem operator's (even) accuracy order, clamped to 2..6.
     Bounded advection (inflow) is not covered and raises ReferenceSolverError. ``progress``:
     see :func:`reference_solve`.
+
+    Burgers differs: with ``accuracy`` None the reference uses the problem's own flux and
+    diffusion stencils (their offsets and coefficients; a composed pair as the product of its
+    factors' matrices), so it is the same semi-discrete system integrated to ``rtol`` in time
+    -- a check of the solver's time stepping and flux evaluation, not of the stencils. Give an
+    ``accuracy`` to use the classical central matrices of that accuracy instead. ``atol``
+    defaults to 1e-14 for Burgers, 1e-12 otherwise; ``method`` is for Burgers only (see
+    :mod:`solvers.reference_burgers`).
     """
+    if isinstance(problem, Burgers):
+        from solvers.reference_burgers import burgers_reference
+
+        own = accuracy is None
+        return burgers_reference(
+            problem.grid, u0, times, viscosity=problem.viscosity, form=problem.form,
+            flux_operator=problem.flux_operator if own else None,
+            diffusion_operator=problem.diffusion_operator if own else None,
+            accuracy=2 if own else accuracy, forcing=problem.forcing, method=method, rtol=rtol,
+            atol=1e-14 if atol is None else atol, progress=progress,
+        )
+    if method is not None:
+        raise ReferenceSolverError("method applies to Burgers problems only")
     if isinstance(problem, Advection):
         kwargs: dict[str, Any] = {"velocity": problem.velocity}
         op = problem.operator
