@@ -22,84 +22,70 @@ import numpy as np
 
 __all__ = ["run"]
 
-# Kinds of stage update (what the point loop writes besides k):
-FINAL = 0  # dst = f + c2 k (the step's last stage)
-KEEP = 1  # kd = k; yn = yb + c1 k; fd = fs + c2 k (k read again by a later stage)
-FIRST = 2  # yn = uu + c1 k; fd = uu + c2 k (stage 0, k not kept)
-UPDATE = 3  # yn = yb + c1 k; fd = fd + c2 k (in place, k not kept)
-
-
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b):
-    """The right-hand side (without forcing) at local point t of the source view x."""
+def _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv):  # pragma: no cover - compiled
+    """The right-hand side at local point t of the source view x.
+
+    wA / wB / fv are None when the ``D(u**2)`` part, the ``u D(u)`` part or the forcing is
+    absent: numba prunes those branches at compile time (no flag tests in the point loop).
+    """
     acc = wL[0] * x[np.uint64(t + relL[0])]
     for j in range(1, len(wL)):
         acc += wL[j] * x[np.uint64(t + relL[j])]
-    if use_a:
-        v = x[np.uint64(t + relA[0])]
+    if wA is not None:
+        v = x[np.uint64(t + relF[0])]
         s = wA[0] * (v * v)
         for j in range(1, len(wA)):
-            v = x[np.uint64(t + relA[j])]
+            v = x[np.uint64(t + relF[j])]
             s += wA[j] * (v * v)
         acc = acc + alpha * s
-    if use_b:
-        d = wB[0] * x[np.uint64(t + relB[0])]
+    if wB is not None:
+        d = wB[0] * x[np.uint64(t + relF[0])]
         for j in range(1, len(wB)):
-            d += wB[j] * x[np.uint64(t + relB[j])]
+            d += wB[j] * x[np.uint64(t + relF[j])]
         acc = acc + (d * x[np.uint64(t + cen)]) * beta
+    if fv is not None:
+        acc = acc + fv[t]
     return acc
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _points(x, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b, fv, yb, fs, fd,
-            yn, kd, c1, c2, m, kind):  # pragma: no cover - compiled
-    """One stage on m points, unforced (``fv`` unused); see the kinds above."""
-    if kind == FINAL:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b)
-            fd[t] = fs[t] + c2 * k
-    elif kind == KEEP:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b)
-            kd[t] = k
-            yn[t] = yb[t] + c1 * k
-            fd[t] = fs[t] + c2 * k
-    elif kind == FIRST:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b)
-            yn[t] = yb[t] + c1 * k
-            fd[t] = yb[t] + c2 * k
-    else:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b)
-            yn[t] = yb[t] + c1 * k
-            fd[t] = fd[t] + c2 * k
+def _final(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, fs, dst, c2,
+           m):  # pragma: no cover - compiled
+    """dst = fs + c2 k (the step's last stage)."""
+    for t in range(m):
+        dst[t] = fs[t] + c2 * _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _points_forced(x, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b, fv, yb,
-                   fs, fd, yn, kd, c1, c2, m, kind):  # pragma: no cover - compiled
-    """As :func:`_points` with the forcing values fv added to k."""
-    if kind == FINAL:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b) + fv[t]
-            fd[t] = fs[t] + c2 * k
-    elif kind == KEEP:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b) + fv[t]
-            kd[t] = k
-            yn[t] = yb[t] + c1 * k
-            fd[t] = fs[t] + c2 * k
-    elif kind == FIRST:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b) + fv[t]
-            yn[t] = yb[t] + c1 * k
-            fd[t] = yb[t] + c2 * k
-    else:
-        for t in range(m):
-            k = _rhs(x, t, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a, use_b) + fv[t]
-            yn[t] = yb[t] + c1 * k
-            fd[t] = fd[t] + c2 * k
+def _keep(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, yb, fs, fd, yn, kd, c1, c2,
+          m):  # pragma: no cover - compiled
+    """kd = k; yn = yb + c1 k; fd = fs + c2 k (k read again by a later stage)."""
+    for t in range(m):
+        k = _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
+        kd[t] = k
+        yn[t] = yb[t] + c1 * k
+        fd[t] = fs[t] + c2 * k
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _first(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, uu, fd, yn, c1, c2,
+           m):  # pragma: no cover - compiled
+    """yn = uu + c1 k; fd = uu + c2 k (stage 0, k not kept)."""
+    for t in range(m):
+        k = _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
+        yn[t] = uu[t] + c1 * k
+        fd[t] = uu[t] + c2 * k
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _update(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, yb, fd, yn, c1, c2,
+            m):  # pragma: no cover - compiled
+    """yn = yb + c1 k; fd = fd + c2 k (in place, k not kept)."""
+    for t in range(m):
+        k = _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
+        yn[t] = yb[t] + c1 * k
+        fd[t] = fd[t] + c2 * k
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -135,15 +121,16 @@ def _measures(v, prev):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def run(cur, nxt, relL, wL, relA, wA, alpha, relB, wB, beta, cen, omin, use_a, use_b,
+def run(cur, nxt, relL, wL, relF, wA, alpha, wB, beta, cen, omin,
         a, b, c, t0, dt, steps, n, gl, gr, bounds, tsin, tcos, amp, freq, phase, group,
         check_every, ceil2, sq, watch, limits, largest, h):  # pragma: no cover - compiled
     """Take up to ``steps`` steps from time ``t0``; return the number taken.
 
     cur/nxt: (rows, hl + n + hr) periodic state buffers (hl = s gl ghosts on the left,
     hr = s gr on the right); the state after step m is in cur for even m, nxt for odd m.
-    rel*/w*: tap tuples (offsets minus omin, weights) of the linear part, the ``D(u**2)``
-    part and the ``u D(u)`` part; cen = -omin (the point itself). bounds: (blocks, 2).
+    relL/wL: the linear part's tap tuples (offsets minus omin, weights); relF: the flux
+    taps' offsets minus omin, wA / wB their weights for the ``D(u**2)`` / ``u D(u)`` part
+    (None when that part is absent); cen = -omin (the point itself). bounds: (blocks, 2).
     tsin/tcos: (groups, hl + n + hr) sin / cos of each distinct wavenumber at the nodes
     (ghosts included); group[j]: wave j's row there (no forcing: zero groups).
     check_every > 0: every that many steps sq[r] = sum of squares of row r, stop when one
@@ -154,7 +141,7 @@ def run(cur, nxt, relL, wL, relA, wA, alpha, relB, wB, beta, cen, omin, use_a, u
     rows = cur.shape[0]
     s = b.size
     span = 0
-    for rr in (relL[len(relL) - 1], relA[len(relA) - 1], relB[len(relB) - 1], cen):
+    for rr in (relL[len(relL) - 1], relF[len(relF) - 1], cen):
         span = max(span, rr)
     hl, hr = s * gl, s * gr
     ext = 0
@@ -242,31 +229,40 @@ def run(cur, nxt, relL, wL, relA, wA, alpha, relB, wB, beta, cen, omin, use_a, u
                         if forced and not same[i]:
                             _forcing_values(tsin, tcos, ca[i], cb[i], klo + hl, fv[q0:], m)
                         uu = u[klo + hl : khi + hl]
-                        fvv = fv[q0 : q0 + m]
-                        if final:
-                            kind = FINAL
-                            fs = fin[q0 : q0 + m] if s > 1 else uu
-                            fd = out[klo + hl : khi + hl]
-                            yb = uu
-                        else:
-                            fs = uu if i == 0 else fin[q0 : q0 + m]
-                            fd = fin[q0 : q0 + m]
-                            yb = ypre[q0 : q0 + m] if pre[i] else uu
-                            if keep[i] or pre[i]:
-                                kind = KEEP
-                            elif i == 0:
-                                kind = FIRST
-                            else:
-                                kind = UPDATE
                         yn = yloc[(i + 1) % 2][q0 : q0 + m]
-                        kd = kloc[i][q0 : q0 + m]
-                        if forced:
-                            _points_forced(x, relL, wL, relA, wA, alpha, relB, wB, beta, cen,
-                                           use_a, use_b, fvv, yb, fs, fd, yn, kd, cy[i],
-                                           cbw[i], m, kind)
+                        fd = fin[q0 : q0 + m]
+                        if final:
+                            dst = out[klo + hl : khi + hl]
+                            fs = fd if s > 1 else uu
+                            if forced:
+                                _final(x, relL, wL, relF, wA, alpha, wB, beta, cen,
+                                       fv[q0 : q0 + m], fs, dst, cbw[i], m)
+                            else:
+                                _final(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, fs,
+                                       dst, cbw[i], m)
+                        elif keep[i] or pre[i]:
+                            yb = ypre[q0 : q0 + m] if pre[i] else uu
+                            fs = uu if i == 0 else fd
+                            kd = kloc[i][q0 : q0 + m]
+                            if forced:
+                                _keep(x, relL, wL, relF, wA, alpha, wB, beta, cen,
+                                      fv[q0 : q0 + m], yb, fs, fd, yn, kd, cy[i], cbw[i], m)
+                            else:
+                                _keep(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, yb,
+                                      fs, fd, yn, kd, cy[i], cbw[i], m)
+                        elif i == 0:
+                            if forced:
+                                _first(x, relL, wL, relF, wA, alpha, wB, beta, cen,
+                                       fv[q0 : q0 + m], uu, fd, yn, cy[i], cbw[i], m)
+                            else:
+                                _first(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, uu,
+                                       fd, yn, cy[i], cbw[i], m)
+                        elif forced:
+                            _update(x, relL, wL, relF, wA, alpha, wB, beta, cen,
+                                    fv[q0 : q0 + m], uu, fd, yn, cy[i], cbw[i], m)
                         else:
-                            _points(x, relL, wL, relA, wA, alpha, relB, wB, beta, cen, use_a,
-                                    use_b, fvv, yb, fs, fd, yn, kd, cy[i], cbw[i], m, kind)
+                            _update(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, uu,
+                                    fd, yn, cy[i], cbw[i], m)
                     if last:
                         prev = out[p0 + hl - 1] if p0 > 0 else out[p0 + hl]
                         bs, bm, bt = _measures(out[p0 + hl : p1 + hl], prev)

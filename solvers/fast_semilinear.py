@@ -196,9 +196,10 @@ class SemilinearKernel:
     def _call(self, t: float, dt: float, steps: int, check_every: int, ceil2: np.ndarray,
               watch: bool) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
-        done = self._run(cur, nxt, self._relL, self._wL, self._relF, self._wF, self._alpha,
-                         self._relF, self._wF, self._beta, self._cen, self._omin,
-                         self._use_a, self._use_b, self._a, self._b, self._c, float(t),
+        w_a = self._wF if self._use_a else None  # None: that part is compiled out
+        w_b = self._wF if self._use_b else None
+        done = self._run(cur, nxt, self._relL, self._wL, self._relF, w_a, self._alpha, w_b,
+                         self._beta, self._cen, self._omin, self._a, self._b, self._c, float(t),
                          float(dt), int(steps), self.disc.n, self._gl, self._gr,
                          self._bounds, self._tsin, self._tcos, self._amp, self._freq,
                          self._phase, self._group, int(check_every), ceil2, self._sq,
