@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -89,14 +90,13 @@ class Discretization:
         """True when the right-hand side is ``L u`` alone (no flux terms, no forcing)."""
         return not self.fluxes and self.forcing is None
 
-    @property
+    @cached_property
     def matrix(self) -> sp.csr_array:
         """L as a sparse CSR matrix (built once, on first use, for periodic grids)."""
-        if self.assembled is None:
-            built = _stencil_matrix(self.offsets, self.weights, self.n, np.arange(self.n),
-                                    periodic=True)
-            object.__setattr__(self, "assembled", built)
-        return self.assembled
+        if self.assembled is not None:
+            return self.assembled
+        return _stencil_matrix(self.offsets, self.weights, self.n, np.arange(self.n),
+                               periodic=True)
 
     @property
     def ghosts(self) -> tuple[int, int]:

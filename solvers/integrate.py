@@ -78,8 +78,9 @@ def operator_warnings(problem: Problem) -> list[str]:
 
 
 def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: float | None,
-               courant: float | None, allow_unstable: bool, safety: float,
-               pending: list[SolverWarning]) -> float:
+               courant: float | None, allow_unstable: bool,
+               safety: float) -> tuple[float, list[SolverWarning]]:
+    """The largest step to take, and the warning when it is beyond the limit on request."""
     if dt is not None and courant is not None:
         raise ScheduleError("give dt or courant, not both")
     if courant is not None:
@@ -91,7 +92,7 @@ def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: floa
             limit=limit,
         )
     if dt is None:
-        return t_final if math.isinf(limit.dt) else safety * limit.dt
+        return (t_final if math.isinf(limit.dt) else safety * limit.dt), []
     dt = positive_time("dt", dt)
     if dt > limit.dt * (1.0 + DT_TOLERANCE):
         name = limit.number_name
@@ -104,13 +105,14 @@ def _choose_dt(problem: Problem, limit: StabilityLimit, t_final: float, dt: floa
             raise UnstableTimeStepError(
                 message + "; choose a smaller dt or pass allow_unstable=True", limit=limit
             )
-        pending.append(BeyondStabilityLimitWarning(
+        return dt, [BeyondStabilityLimitWarning(
             "running beyond the stability limit on request: " + message, dt=dt,
-            limit_dt=limit.dt, reason=limit.reason))
-    return dt
+            limit_dt=limit.dt, reason=limit.reason)]
+    return dt, []
 
 
-def _initial_state(problem: Problem, u0: Any, pending: list[SolverWarning]) -> np.ndarray:
+def _initial_state(problem: Problem, u0: Any) -> tuple[np.ndarray, list[SolverWarning]]:
+    """The initial values with the boundary values imposed, and a warning per disagreement."""
     if not callable(u0) and np.ndim(u0) == 2:  # a batch: one initial condition per row
         rows = np.asarray(u0)
         if rows.shape[0] == 0:
@@ -119,6 +121,7 @@ def _initial_state(problem: Problem, u0: Any, pending: list[SolverWarning]) -> n
     else:
         values = initial_values(u0, problem.grid)
     scale = max(1.0, float(np.abs(values).max()))
+    pending: list[SolverWarning] = []
     for node, value in problem.fixed_values().items():
         worst = float(np.abs(values[..., node] - value).max())
         if worst > 1e-9 * scale:
@@ -131,7 +134,7 @@ def _initial_state(problem: Problem, u0: Any, pending: list[SolverWarning]) -> n
                 f"{value:.6g}; the boundary value is imposed",
                 node=node, x=float(problem.grid.x[node]), initial=initial, boundary=value))
         values[..., node] = value
-    return values
+    return values, pending
 
 
 def solve(
@@ -208,14 +211,15 @@ def solve(
         raise ScheduleError(f"check_every must be an integer >= 1, got {check_every!r}")
     tableau = get_tableau(stepper)
     times = save_schedule(t_final, save_times, save_every)
-    notes = operator_warnings(problem)
-    for message in notes:
-        warnings.warn(InconsistentOperatorWarning(message), stacklevel=2)
-    pending: list[SolverWarning] = []  # each kind its own SolverWarning subclass
-    state = _initial_state(problem, u0, pending)
+    issued: list[SolverWarning] = [InconsistentOperatorWarning(message)
+                                   for message in operator_warnings(problem)]
+    for warning in issued:
+        warnings.warn(warning, stacklevel=2)
+    state, pending = _initial_state(problem, u0)  # each kind its own SolverWarning subclass
     problem = problem.for_state(state, t_final)
     limit = stability_limit(problem, tableau)
-    dt_max = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety, pending)
+    dt_max, beyond = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety)
+    pending += beyond
     check_work(problem, state, times, dt_max, len(tableau.b), allow_long)
     if limit.growth_rate > 0.0:
         where = ("the operator's boundary closures make" if limit.growth_source == "closure"
@@ -227,7 +231,7 @@ def solve(
             "whatever the time step",
             growth_rate=limit.growth_rate, source=limit.growth_source))
     for warning in pending:
-        notes.append(str(warning))
+        issued.append(warning)
         warnings.warn(warning, stacklevel=2)
     disc = discretize(problem)
     runner = make_runner(kernel, disc, tableau)
@@ -258,7 +262,7 @@ def solve(
         margin = limit.dt / dt_used if dt_used > 0 else math.inf
         return SolveInfo(steps, dt_used, limit.dt, margin, problem.number_for_dt(dt_used),
                          limit.number_name, tableau.name, getattr(runner, "name", "kernel"),
-                         wall, tuple(notes), limit)
+                         wall, tuple(str(w) for w in issued), limit, tuple(issued))
 
     for k in range(1, times.size):
         t0, t1 = float(times[k - 1]), float(times[k])
@@ -311,7 +315,7 @@ def solve(
     report(steps, t_final, force=True)
     growth = monitor.growth_message()
     if growth is not None:
-        notes.append(growth)
-        warnings.warn(MaximumPrincipleWarning(growth, growth=monitor.largest_growth,
-                                              time=monitor.largest_growth_time), stacklevel=2)
+        issued.append(MaximumPrincipleWarning(growth, growth=monitor.largest_growth,
+                                              time=monitor.largest_growth_time))
+        warnings.warn(issued[-1], stacklevel=2)
     return Solution(times, grid.x, snapshots, info(time.perf_counter() - started), problem)

@@ -26,8 +26,11 @@ class SolveInfo:
         stepper: Stepper name.
         kernel: Name of the kernel that ran the steps.
         wall_time: Seconds spent in the solve.
-        warnings: Warnings issued (inconsistent operators, overrides, boundary data).
+        warnings: The messages of the warnings issued (inconsistent operators, overrides,
+            boundary data, growing modes, the maximum principle).
         stability: The full :class:`~solvers.stability.StabilityLimit`.
+        issued: The warnings themselves (each kind a :class:`~solvers.errors.SolverWarning`
+            subclass carrying its numbers as attributes), in the order of ``warnings``.
     """
 
     steps: int
@@ -41,6 +44,7 @@ class SolveInfo:
     wall_time: float
     warnings: tuple[str, ...] = ()
     stability: Any = None
+    issued: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

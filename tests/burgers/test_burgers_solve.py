@@ -286,3 +286,14 @@ def test_a_courant_number_needs_a_velocity_scale() -> None:
     sol = solve(viscous(32), smooth, 0.1, courant=0.01, kernel="numpy")
     peak = float(np.abs(smooth(periodic(32).x)).max())
     assert sol.info.dt <= 0.01 * periodic(32).h / peak * (1 + 1e-12)
+
+
+def test_warnings_are_returned_as_objects_with_their_numbers() -> None:
+    """A coarse steep run (mesh Peclet number about 5.6) breaks the maximum principle a
+    little, below the failure threshold: the solution says so, with the growth as a number."""
+    problem = viscous(32, 2, nu=0.035)
+    with pytest.warns(MaximumPrincipleWarning):
+        sol = solve(problem, np.sin, 2.0, save_every=0.1, kernel="numpy")
+    (warning,) = [w for w in sol.info.issued if isinstance(w, MaximumPrincipleWarning)]
+    assert warning.growth > 1e-6
+    assert str(warning) in sol.info.warnings
