@@ -91,18 +91,54 @@ class Bump:
 
 
 InitialData = Union[Callable[[np.ndarray], np.ndarray], np.ndarray]  # noqa: UP007 (py3.10)
-IC_NAMES = ("sinusoid", "mode[:K]", "bump")
+IC_NAMES = ("sinusoid", "mode[:K]", "bump", "cole-hopf[:A=..,k=..]")
 
 
-def initial_condition(name: str, *, seed: int = 0, grid: Grid | None = None) -> Callable:
-    """A ready initial condition by name: ``sinusoid``, ``mode`` / ``mode:K``, ``bump``.
+def _cole_hopf(name: str, arg: str, viscosity: float | None) -> Callable:
+    """``cole-hopf[:A=1.5,k=1]``: the Cole-Hopf wave with ``phi = A + cos(k pi x)``."""
+    from solvers.cole_hopf import ColeHopfWave
+
+    if viscosity is None or not viscosity > 0.0:
+        raise InitialConditionError(
+            f"{name!r} is an exact viscous Burgers solution: it needs the problem's viscosity "
+            "> 0 (initial_condition(..., viscosity=nu))"
+        )
+    params = {"a": 1.5, "k": 1.0}
+    for item in filter(None, (part.strip() for part in arg.split(","))):
+        key, equals, value = item.partition("=")
+        key = key.strip().lower()
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if not equals or key not in params or number is None:
+            raise InitialConditionError(
+                f"bad {name!r}: expected cole-hopf:A=<number>,k=<integer> (A > 1, k >= 1 in "
+                f"units of pi, as mode:K), got {item!r}"
+            )
+        params[key] = number
+    k = params["k"]
+    if k != round(k) or k < 1:
+        raise InitialConditionError(f"bad {name!r}: k must be an integer >= 1 (units of pi)")
+    return ColeHopfWave(float(viscosity), params["a"], float(k) * np.pi)
+
+
+def initial_condition(name: str, *, seed: int = 0, grid: Grid | None = None,
+                      viscosity: float | None = None) -> Callable:
+    """A ready initial condition by name: ``sinusoid``, ``mode`` / ``mode:K``, ``bump``,
+    ``cole-hopf[:A=..,k=..]``.
 
     Args:
         name: The name.
         seed: Seed for ``sinusoid``.
         grid: If given, the bump is centred on it with its length as period.
+        viscosity: Burgers' viscosity, which ``cole-hopf`` (the exact wave
+            ``u = 2 nu k sin(k pi x) / (A exp(nu (k pi)**2 t) + cos(k pi x))``, default
+            ``A = 1.5``, ``k = 1``; periodic on any interval of length 2) needs.
     """
     key, _, arg = str(name).strip().lower().partition(":")
+    if key == "cole-hopf":
+        return _cole_hopf(name, str(name).strip().partition(":")[2], viscosity)
     if key == "sinusoid" and not arg:
         return Sinusoid.random(seed)
     if key == "mode":

@@ -22,6 +22,7 @@ import numpy as np
 from solvers.errors import ReferenceSolverError
 from solvers.grid import Grid
 from solvers.initial_conditions import initial_values
+from solvers.operators import accuracy_order_of
 from solvers.problems import Advection, AdvectionDiffusion, Burgers, Heat, Problem
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ __all__ = [
     "CENTRAL_SECOND",
     "DIRICHLET_SECOND_CLOSURES",
     "fd_matrix",
+    "problem_reference_accuracy",
     "reference_accuracy",
     "reference_solution",
     "reference_solve",
@@ -143,9 +145,27 @@ def _right_hand_side(matrix: Any, t_final: float,
 
 
 def reference_accuracy(operator: Any) -> int:
-    """The reference accuracy matching an operator: its even accuracy order, clamped to 2..6."""
-    p = int(getattr(operator, "accuracy_order", 2) or 0)
+    """The reference accuracy matching an operator: its even accuracy order, clamped to 2..6.
+
+    The order is the operator's ``accuracy_order`` when it has one, else the verified order
+    of its stencil (:func:`solvers.operators.accuracy_order_of`).
+    """
+    claimed = getattr(operator, "accuracy_order", None)
+    p = int(accuracy_order_of(operator) if claimed is None else claimed or 0)
     return int(min(6, max(2, p + p % 2)))
+
+
+def problem_reference_accuracy(problem: Problem) -> int:
+    """The accuracy of the classical matrices :func:`reference_solution` uses for a problem:
+    that of its flux operator (Burgers), second-derivative operator (heat,
+    advection-diffusion) or first-derivative operator (advection)."""
+    if isinstance(problem, Burgers):
+        return reference_accuracy(problem.flux_operator)
+    if isinstance(problem, AdvectionDiffusion):
+        return reference_accuracy(problem.second)
+    if isinstance(problem, (Advection, Heat)):
+        return reference_accuracy(problem.operator)
+    raise ReferenceSolverError(f"no reference for {type(problem).__name__}")
 
 
 def reference_solve(
@@ -242,25 +262,29 @@ def reference_solution(problem: Problem, u0: Any, times: Sequence[float] | np.nd
                        accuracy: int | None = None, rtol: float = 1e-12,
                        atol: float | None = None,
                        progress: ReferenceProgress | None = None,
-                       method: str | None = None) -> np.ndarray:
+                       method: str | None = None, own_stencils: bool = False) -> np.ndarray:
     """The reference for a problem: same equation, grid and boundary data, own matrices.
 
     ``accuracy`` defaults to the problem operator's (even) accuracy order, clamped to 2..6.
     Bounded advection (inflow) is not covered and raises ReferenceSolverError. ``progress``:
     see :func:`reference_solve`.
 
-    Burgers differs: with ``accuracy`` None the reference uses the problem's own flux and
-    diffusion stencils (their offsets and coefficients; a composed pair as the product of its
-    factors' matrices), so it is the same semi-discrete system integrated to ``rtol`` in time
-    -- a check of the solver's time stepping and flux evaluation, not of the stencils. Give an
-    ``accuracy`` to use the classical central matrices of that accuracy instead. ``atol``
-    defaults to 1e-14 for Burgers, 1e-12 otherwise; ``method`` is for Burgers only (see
+    Burgers: the classical central matrices of the flux operator's accuracy (as above), or with
+    ``own_stencils=True`` the problem's own flux and diffusion stencils (their offsets and
+    coefficients; a composed pair as the product of its factors' matrices), so that it is the
+    same semi-discrete system integrated to ``rtol`` in time -- a check of the solver's time
+    stepping and flux evaluation, not of the stencils. ``atol`` defaults to 1e-14 for Burgers,
+    1e-12 otherwise; ``method`` and ``own_stencils`` are for Burgers only (see
     :mod:`solvers.reference_burgers`).
     """
     if isinstance(problem, Burgers):
         from solvers.reference_burgers import burgers_reference
 
-        own = accuracy is None
+        if own_stencils and accuracy is not None:
+            raise ReferenceSolverError("give accuracy or own_stencils=True, not both")
+        own = own_stencils
+        if not own and accuracy is None:
+            accuracy = problem_reference_accuracy(problem)
         return burgers_reference(
             problem.grid, u0, times, viscosity=problem.viscosity, form=problem.form,
             flux_operator=problem.flux_operator if own else None,
@@ -268,19 +292,16 @@ def reference_solution(problem: Problem, u0: Any, times: Sequence[float] | np.nd
             accuracy=2 if own else accuracy, forcing=problem.forcing, method=method, rtol=rtol,
             atol=1e-14 if atol is None else atol, progress=progress,
         )
-    if method is not None:
-        raise ReferenceSolverError("method applies to Burgers problems only")
+    if method is not None or own_stencils:
+        raise ReferenceSolverError("method and own_stencils apply to Burgers problems only")
     if isinstance(problem, Advection):
         kwargs: dict[str, Any] = {"velocity": problem.velocity}
-        op = problem.operator
     elif isinstance(problem, Heat):
         kwargs = {"diffusivity": problem.diffusivity, "dirichlet": problem.dirichlet}
-        op = problem.operator
     elif isinstance(problem, AdvectionDiffusion):
         kwargs = {"velocity": problem.velocity, "diffusivity": problem.diffusivity}
-        op = problem.second
     else:
         raise ReferenceSolverError(f"no reference for {type(problem).__name__}")
-    acc = reference_accuracy(op) if accuracy is None else accuracy
+    acc = problem_reference_accuracy(problem) if accuracy is None else accuracy
     return reference_solve(problem.equation, problem.grid, u0, times, accuracy=acc,
                            rtol=rtol, atol=atol, progress=progress, **kwargs)

@@ -158,12 +158,14 @@ def run(args: argparse.Namespace) -> int:
     grids = _grids(args.grids, args.kind)
     operator, _ = equation.operator(args.operator, values)  # notes: the study says its own
     probe = solvers.Grid(max(args.n, 3), *DOMAIN, args.boundary)
-    ic = None if args.ic is None else solvers.initial_condition(args.ic, grid=probe)
+    ic = None if args.ic is None else equation.initial_condition(args.ic, values, grid=probe)
     grid = solvers.Grid(args.n if args.kind == "time" else 50, *DOMAIN, args.boundary)
     problem = equation.problem(values, operator, grid, ic)
     t_final = equation.t_final if args.t_final is None else args.t_final
     if args.number is not None and args.number > 0 and math.isfinite(args.number):
-        check_steps(t_final, problem.dt_for_number(args.number), "--number", args.number)
+        start = ic if ic is not None else solvers.default_initial_condition(problem)
+        scaled = problem.for_state(solvers.initial_values(start, grid), t_final)
+        check_steps(t_final, scaled.dt_for_number(args.number), "--number", args.number)
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

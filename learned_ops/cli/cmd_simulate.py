@@ -1,4 +1,4 @@
-"""``learned-ops simulate``: run advection or heat with an operator and check it.
+"""``learned-ops simulate``: run advection, heat or Burgers with an operator and check it.
 
 The run uses :func:`solvers.solve`; the final state is compared with the exact solution and
 with the independent scipy reference (classical finite differences + ``solve_ivp``), and the
@@ -39,15 +39,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``simulate`` subcommand."""
     p = subparsers.add_parser(
         "simulate",
-        help="run advection or heat with an operator; compare with exact and scipy solutions",
+        help="run advection, heat or burgers with an operator; compare with exact and scipy "
+             "solutions",
         description=(
-            "Solve u_t + a u_x = 0 (advection) or u_t = nu u_xx (heat) on [-2, 2) with a given\n"
-            "derivative operator and an explicit Runge-Kutta stepper, then print the errors of\n"
-            "the result against the exact solution and against an independent scipy reference\n"
-            "(classical finite differences + solve_ivp), and the reference's own error.\n"
+            "Solve u_t + a u_x = 0 (advection), u_t = nu u_xx (heat) or u_t + (u^2/2)_x =\n"
+            "nu u_xx (burgers) on [-2, 2) with given derivative operators and an explicit\n"
+            "Runge-Kutta stepper, then print the errors of the result against the exact\n"
+            "solution and against an independent scipy reference (classical finite\n"
+            "differences + solve_ivp), and the reference's own error.\n"
             "OPERATOR is a pretrained name, an operator file (*.json) or fd:M:OFFSETS. For heat\n"
-            "give a second-derivative operator, or two first-derivative ones (composed).\n"
-            "--courant C means dt = C h / |a| (advection) or dt = C h**2 / nu (heat). Without\n"
+            "give a second-derivative operator, or two first-derivative ones (composed). For\n"
+            "burgers --operator is the flux's first-derivative operator and\n"
+            "--diffusion-operator the viscous term's (default: --operator composed with itself).\n"
+            "--courant C means dt = C h / |a| (advection), dt = C h**2 / nu (heat) or\n"
+            "dt = C h / max|u0| (burgers). Without\n"
             "--dt/--courant dt starts at 0.9 x the stability limit and is reduced until the\n"
             "time error (ours against the exact semi-discrete solution) is <= 1% of the error,\n"
             "so the error shown is the operator's; the table says what share is time error.\n"
@@ -80,6 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _check_options(args: argparse.Namespace) -> None:
     """Refuse options the run would ignore; fill in the seed's default."""
+    if args.ic is None:
+        args.ic = EQUATIONS[args.equation].default_ic
     check_initial_condition(args.ic)
     is_sinusoid = args.ic.strip().lower() == "sinusoid"
     if args.seed is not None and not is_sinusoid:
@@ -114,6 +121,7 @@ def _error_norms(a: Any, b: Any, h: float) -> dict[str, float] | None:
 def run(args: argparse.Namespace) -> int:
     """Handle ``learned-ops simulate``."""
     import solvers
+    from solvers.reference import problem_reference_accuracy
 
     started = time.perf_counter()
     check_plot_target(args.plot, overwrite=args.force)  # before the run
@@ -122,8 +130,10 @@ def run(args: argparse.Namespace) -> int:
     values = equation_values(args)
     operator, notes = equation.operator(args.operator, values)
     grid = solvers.Grid(args.n, *DOMAIN, args.boundary)
-    ic = solvers.initial_condition(args.ic, seed=args.seed, grid=grid)
+    ic = equation.initial_condition(args.ic, values, seed=args.seed, grid=grid)
     problem = equation.problem(values, operator, grid, ic)
+    # A nonlinear problem's velocity scale (what --courant means) comes from the data.
+    problem = problem.for_state(solvers.initial_values(ic, grid), args.t_final)
     _check_dt(args, problem)
     solution, warned = solve_once(args, problem, ic, args.dt)
     notes += warned
@@ -137,11 +147,9 @@ def run(args: argparse.Namespace) -> int:
     notes = list(dict.fromkeys((*notes, *missing, *unestimated, *rerun_notes, *no_reference)))
     h = problem.grid.h
     info = solution.info
-    names = [getattr(o, "name", "") for o in (operator if isinstance(operator, tuple)
-                                               else (operator,))]
     result = {
         "equation": args.equation,
-        "operator": " o ".join(names),
+        "operator": equation.label(operator),
         "boundary": args.boundary,
         "ic": args.ic,
         "seed": args.seed,
@@ -155,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         "number_limit": info.stability.number,
         "dt_limit": info.dt_limit,
         "stability_reason": info.stability.reason,
-        "reference_accuracy": solvers.reference_accuracy(problem.operator),
+        "reference_accuracy": problem_reference_accuracy(problem),
         "errors": {"analytic": _error_norms(solution.final, exact, h),
                    "reference": _error_norms(solution.final, reference, h)},
         "reference_errors": _error_norms(reference, exact, h),

@@ -77,6 +77,9 @@ class Equation:
         build: The :mod:`solvers` problem from the option values, the combined operator, the
             grid and the boundary values ``(left, right)`` taken from the initial condition.
         t_final: Final time of the default problem.
+        ic_context: Extra keywords for :func:`solvers.initial_condition` from the option values
+            (Burgers passes its viscosity, which the exact ``cole-hopf`` data needs).
+        default_ic: The ``simulate`` initial condition when ``--ic`` is not given.
     """
 
     name: str
@@ -86,6 +89,32 @@ class Equation:
     combine: OperatorBuilder
     build: ProblemBuilder
     t_final: float = 1.0
+    ic_context: Callable[[Values], dict[str, Any]] = lambda values: {}
+    default_ic: str = "sinusoid"
+    labels: tuple[str, ...] = ()
+
+    def label(self, operator: Any) -> str:
+        """The operator(s) by name: a composed pair as ``outer o inner``; with ``labels``
+        (one per slot of a tuple), ``role name, role name``."""
+        def name(op: Any) -> str:
+            if isinstance(op, tuple):
+                return " o ".join(name(part) for part in op)
+            return "none" if op is None else getattr(op, "name", "")
+
+        if self.labels and isinstance(operator, tuple):
+            return ", ".join(f"{role} {name(op)}"
+                             for role, op in zip(self.labels, operator, strict=True))
+        return name(operator)
+
+    def initial_condition(self, spec: str | None, values: Values, *, seed: int | None = None,
+                          grid: Any = None) -> Any:
+        """:func:`solvers.initial_condition` for ``spec`` (None: ``default_ic``)."""
+        import solvers
+
+        kwargs: dict[str, Any] = {"grid": grid, **self.ic_context(values)}
+        if seed is not None:
+            kwargs["seed"] = seed
+        return solvers.initial_condition(self.default_ic if spec is None else spec, **kwargs)
 
     def operator(self, specs: Sequence[str], values: Values) -> tuple[Any, tuple[str, ...]]:
         """The operator from the ``--operator`` specs (each resolved and checked), with notes.
@@ -277,4 +306,98 @@ register_equation(
         }),
         default=_DIFFUSIVITY, ignored_elsewhere=True,
     )},
+)
+
+
+# --------------------------------------------------------------------------- burgers
+def _burgers_operator(ops: list[Any], values: Values) -> tuple[Any, tuple[str, ...]]:
+    """(flux operator, diffusion operator): ``--diffusion-operator`` (a first-derivative one
+    composed with itself), else the flux operator composed with itself (a note says so)."""
+    flux = ops[0]
+    if values["viscosity"] == 0.0:
+        if values["diffusion_operator"] is not None:
+            refuse("--diffusion-operator has no use at --viscosity 0 (no diffusion term); "
+                   "drop it or give a viscosity > 0")
+        return (flux, None), ()
+    spec = values["diffusion_operator"]
+    if spec is None:
+        return (flux, (flux, flux)), (f"composing {flux.name} with itself for u_xx (give "
+                                      "--diffusion-operator for another)",)
+    second = resolve_checked(spec)
+    if second.derivative_order == 1:
+        return (flux, (second, second)), (f"composing {second.name} with itself for u_xx",)
+    return (flux, second), ()
+
+
+def _burgers_problem(values: Values, operator: Any, grid: Any,
+                     ends: tuple[float, float]) -> Any:
+    import solvers
+
+    flux, diffusion = operator
+    forcing = None
+    if values["forcing"] is not None:
+        forcing = solvers.TravellingWaves.random(values["forcing"], grid.length)
+    return solvers.Burgers(values["viscosity"], flux, diffusion, grid, form=values["form"],
+                           forcing=forcing)
+
+
+def _burgers_pde(values: Values) -> str:
+    flux = {"conservative": "(u^2/2)_x", "advective": "u u_x",
+            "skew": "((u^2)_x + u u_x)/3"}[values["form"]]
+    forcing = "" if values["forcing"] is None else f" + f(x, t; seed {values['forcing']})"
+    return f"u_t + {flux} = {values['viscosity']:g} u_xx{forcing}"
+
+
+def _forcing_seed(text: str) -> int:
+    from learned_ops.cli.options import ascii_int
+
+    seed = ascii_int(text, "--forcing")
+    if seed < 0:
+        refuse(f"--forcing {text!r}: the seed must be >= 0")
+    return seed
+
+
+_VISCOSITY = 0.05
+_FORMS = ("conservative", "advective", "skew")
+
+register_equation(
+    Equation(
+        name="burgers",
+        pde=_burgers_pde,
+        options=("viscosity", "diffusion_operator", "form", "forcing"),
+        operator_counts=(1, 1),
+        combine=_burgers_operator,
+        build=_burgers_problem,
+        ic_context=lambda values: {"viscosity": values["viscosity"]},
+        default_ic="cole-hopf",
+        labels=("flux", "diffusion"),
+    ),
+    {
+        "viscosity": EquationOption(
+            Option(("--viscosity",), settings={"type": float, "metavar": "NU"},
+                   per_command={c: {"help": f"Burgers viscosity nu >= 0 (default {_VISCOSITY:g})"}
+                                for c in ("simulate", "converge")}),
+            default=_VISCOSITY),
+        "diffusion_operator": EquationOption(
+            Option(("--diffusion-operator",), settings={"metavar": "D2"},
+                   per_command={c: {"help": "Burgers: operator for u_xx (a second-derivative "
+                                            "one, or a first-derivative one composed with "
+                                            "itself; default: --operator composed with itself)"}
+                                for c in ("simulate", "converge")}),
+            default=None),
+        "form": EquationOption(
+            Option(("--form",), settings={"choices": _FORMS},
+                   per_command={c: {"help": "Burgers flux form: conservative D(u^2/2) (keeps "
+                                            "the mean), skew (D(u^2) + u D(u))/3 (keeps the "
+                                            "energy with a central D) or advective u D(u) "
+                                            "(default conservative)"}
+                                for c in ("simulate", "converge")}),
+            default="conservative"),
+        "forcing": EquationOption(
+            Option(("--forcing",), settings={"type": _forcing_seed, "metavar": "SEED"},
+                   per_command={c: {"help": "Burgers: add the seeded random travelling-wave "
+                                            "forcing (20 waves, amplitudes up to 0.5)"}
+                                for c in ("simulate", "converge")}),
+            default=None),
+    },
 )

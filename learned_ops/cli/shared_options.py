@@ -39,11 +39,12 @@ _OPTIONS: tuple[Option, ...] = (
     Option(
         ("--ic",),
         per_command={
-            "simulate": {"default": "sinusoid",
-                         "help": "initial condition: sinusoid (seeded seed family), mode[:K], "
-                                 "bump (default sinusoid)"},
-            "converge": {"help": "initial condition: mode[:K], bump or sinusoid (default: a "
-                                 "smooth one chosen for the problem)"},
+            "simulate": {"help": "initial condition: sinusoid (seeded seed family), mode[:K], "
+                                 "bump, cole-hopf[:A=1.5,k=1] (burgers' exact wave; default "
+                                 "sinusoid, burgers: cole-hopf)"},
+            "converge": {"help": "initial condition: mode[:K], bump, sinusoid or (burgers) "
+                                 "cole-hopf[:A=1.5,k=1] (default: a smooth one chosen for the "
+                                 "problem)"},
         },
     ),
     Option(("--boundary",),
