@@ -247,7 +247,14 @@ def solve(
     calls_per_chunk = max(1, min(CHECKS_PER_CALL, POINTS_PER_CALL // (per_step * interval)))
     grid = problem.grid
     monitor = InvariantMonitor(problem, state)
-    if monitor.active:  # a front can steepen past the grid within a few steps: check each one
+    # A front can steepen past the grid within a few steps: a watched run checks every step,
+    # inside the compiled loop where the kernel can (advance_watched), else from here.
+    watched = getattr(runner, "advance_watched", None) if monitor.active else None
+    if watched is not None:
+        runner.h = grid.h
+        limits = monitor.limits()
+        watch_chunk = max(1, POINTS_PER_CALL // per_step)
+    elif monitor.active:
         interval = check_every = calls_per_chunk = MONITORED_CHECK_EVERY
     snapshots = np.empty((times.size, *state.shape))
     snapshots[0] = state
@@ -271,7 +278,11 @@ def solve(
         dt_used = max(dt_used, h_t)
         done = 0
         while done < count:
-            if checked is not None:  # checks every check_every steps inside compiled code
+            if watched is not None:  # invariants and norm after every step, compiled
+                chunk = min(watch_chunk, count - done)
+                taken, sq_rows, largest = watched(t0 + done * h_t, h_t, chunk, ceiling2, limits)
+                monitor.record_maximum(largest, t0 + (done + taken) * h_t)
+            elif checked is not None:  # checks every check_every steps inside compiled code
                 chunk = min(interval * calls_per_chunk, count - done)
                 taken, sq_rows = checked(t0 + done * h_t, h_t, chunk, interval, ceiling2)
                 if taken == chunk:

@@ -115,6 +115,23 @@ class InvariantMonitor:
                                      steepest)
         return None
 
+    def record_maximum(self, largest: np.ndarray, t: float) -> None:
+        """Take in the largest ``max|u|`` per row a compiled kernel saw up to time ``t``."""
+        if not self.active:
+            return
+        with np.errstate(divide="ignore", invalid="ignore"):
+            growth = np.where(self.initial.maximum > 0.0,
+                              np.asarray(largest) / self.initial.maximum - 1.0, 0.0)
+        worst = float(np.max(growth))
+        if worst > self.largest_growth:
+            self.largest_growth, self.largest_growth_time = worst, t
+
+    def limits(self) -> np.ndarray:
+        """Per row, the (total variation, max|u|, energy) beyond which a run is stopped."""
+        init = self.initial
+        return (1.0 + SCHEME_FAILURE_GROWTH) * np.stack(
+            [init.total_variation, init.maximum, init.energy], axis=1)
+
     def explain(self, failure: SchemeFailure, t: float, member: str) -> str:
         """The message: when, which measure, what the grid resolves, what to do."""
         maximum = float(self.initial.maximum[failure.row])

@@ -164,12 +164,15 @@ def test_a_resolved_viscous_run_keeps_the_maximum_principle() -> None:
     assert sol.info.warnings == ()
 
 
+@pytest.mark.parametrize("kernel", ["numpy", "auto"])
 @pytest.mark.parametrize("form", FORMS)
-def test_an_inviscid_sine_steepening_into_a_shock_is_stopped_with_the_reason(form) -> None:
-    """u0 = sin x breaks at t = 1; a central scheme must not return a garbage field."""
+def test_an_inviscid_sine_steepening_into_a_shock_is_stopped_with_the_reason(form,
+                                                                              kernel) -> None:
+    """u0 = sin x breaks at t = 1; a central scheme must not return a garbage field (NumPy
+    checks from Python, the compiled kernel inside its loop)."""
     problem = Burgers(0.0, central(1, 2), None, periodic(200), form=form)
     with pytest.raises(SchemeFailureError) as caught:
-        solve(problem, np.sin, 2.0, kernel="numpy")
+        solve(problem, np.sin, 2.0, kernel=kernel)
     error = caught.value
     assert 0.9 <= error.time <= 1.3
     assert error.value > 1.05 * error.initial
@@ -292,8 +295,9 @@ def test_warnings_are_returned_as_objects_with_their_numbers() -> None:
     """A coarse steep run (mesh Peclet number about 5.6) breaks the maximum principle a
     little, below the failure threshold: the solution says so, with the growth as a number."""
     problem = viscous(32, 2, nu=0.035)
-    with pytest.warns(MaximumPrincipleWarning):
-        sol = solve(problem, np.sin, 2.0, save_every=0.1, kernel="numpy")
+    for kernel in ("numpy", "auto"):
+        with pytest.warns(MaximumPrincipleWarning):
+            sol = solve(problem, np.sin, 2.0, save_every=0.1, kernel=kernel)
     (warning,) = [w for w in sol.info.issued if isinstance(w, MaximumPrincipleWarning)]
     assert warning.growth > 1e-6
     assert str(warning) in sol.info.warnings
