@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,9 +42,13 @@ CHUNK = 4096
 
 MAX_SAMPLES = 10_000_000
 
-# The last sample block's values u (read-only): training several stencils on one dataset
-# reuses them instead of evaluating the sines again.
-_VALUES_CACHE: dict[tuple[object, ...], np.ndarray] = {}
+@lru_cache(maxsize=1)
+def _sample_values(family: _Family, seed: int, start: int, stop: int) -> np.ndarray:
+    """The last sample block's values u (read-only), remembered: training several stencils on
+    one dataset reuses them instead of evaluating the sines again (one block: bounded)."""
+    u = family._evaluate(family.functions(seed, start, stop), family.grid, 0)
+    u.setflags(write=False)
+    return u
 
 
 def _positive(name: str, value: float) -> None:
@@ -139,13 +144,7 @@ class _Family:
         moved by s columns.
         """
         batch = self.functions(seed, start, stop)
-        key = (self, seed, start, stop)
-        u = _VALUES_CACHE.get(key)
-        if u is None:
-            u = self._evaluate(batch, self.grid, 0)
-            u.setflags(write=False)
-            _VALUES_CACHE.clear()  # keep one dataset: bounded memory
-            _VALUES_CACHE[key] = u
+        u = _sample_values(self, seed, start, stop)
         nodes = np.arange(self.n_points, dtype=np.float64) + target_shift
         return u, self._evaluate(batch, self.x_min + self.dx * nodes, derivative_order)
 
