@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -38,6 +39,16 @@ from learned_ops.stencil_matrix import stencil_matrix
 from learned_ops.validation import check_field, check_spacing
 
 __all__ = ["BOUNDARY_MODES", "MAX_OFFSET", "MAX_TAPS", "Boundary", "Stencil"]
+
+@lru_cache(maxsize=256)
+def _scaled(coefficients: bytes, order: int, spacing: float) -> np.ndarray:
+    """c * h**-m for a stencil's coefficients (by value) and a spacing, remembered.
+
+    Left writable: a read-only array is another type to numba (another compilation); callers
+    do not write to it.
+    """
+    return np.frombuffer(coefficients, dtype=np.float64) * spacing ** (-order)
+
 
 @dataclass(frozen=True, eq=False)
 class Stencil:
@@ -146,14 +157,10 @@ class Stencil:
             np.array(self.offsets), self.coefficients, self.derivative_order, tolerance
         )
 
-    @property
+    @cached_property
     def accuracy_order(self) -> int:
-        """Accuracy order verified from the moments at the default tolerance."""
-        cached = self.__dict__.get("_accuracy_order")
-        if cached is None:
-            cached = self.verified_accuracy_order()
-            object.__setattr__(self, "_accuracy_order", cached)
-        return cached
+        """Accuracy order verified from the moments at the default tolerance (computed once)."""
+        return self.verified_accuracy_order()
 
     @property
     def is_consistent(self) -> bool:
@@ -273,21 +280,13 @@ class Stencil:
     def _scaled_coefficients(self, spacing: float) -> np.ndarray:
         """c * h**-m, remembered for the last spacing (repeated calls on one grid are the
         common case, and small arrays are dominated by such per-call costs)."""
-        cached = self.__dict__.get("_scaled")
-        if cached is None or cached[0] != spacing:
-            # left writable: a read-only array is another type to numba (another compilation)
-            cached = (spacing, self.coefficients * spacing ** (-self.derivative_order))
-            object.__setattr__(self, "_scaled", cached)
-        return cached[1]
+        return _scaled(self.coefficients.tobytes(), self.derivative_order, float(spacing))
 
-    @property
+    @cached_property
     def _offset_array(self) -> np.ndarray:
-        cached = self.__dict__.get("_offsets_int64")
-        if cached is None:
-            cached = np.array(self.offsets, dtype=np.int64)
-            cached.setflags(write=False)
-            object.__setattr__(self, "_offsets_int64", cached)
-        return cached
+        offsets = np.array(self.offsets, dtype=np.int64)
+        offsets.setflags(write=False)
+        return offsets
 
     def _one_sided(self, u: np.ndarray, c: np.ndarray, h: float) -> np.ndarray:
         n = u.shape[-1]
