@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from solvers import reference as _reference
+import solvers.reference as _reference
 from solvers.errors import ReferenceSolverError
 from solvers.grid import Grid
 from solvers.initial_conditions import initial_values
