@@ -137,7 +137,7 @@ def _plot(path: str, study: Any, *, overwrite: bool) -> None:
     import matplotlib.pyplot as plt
 
     from learned_ops.atomic import atomic_path
-    from solvers.convergence_plot import plot_convergence
+    from solvers import plot_convergence
 
     fig = plot_convergence(study)
     try:
