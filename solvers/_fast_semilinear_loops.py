@@ -2,15 +2,27 @@
 
 Imported only when a compiled semilinear kernel is first requested, never at
 ``import solvers``. Module-level functions, so numba's on-disk cache (``cache=True``) finds
-them in the next process: one compilation per machine and combination of tap counts (the
-lengths of the linear, ``D(u**2)`` and ``u D(u)`` tap tuples are part of the signature).
+them in the next process.
+
+One compilation per machine and stencil *width*: the linear taps and the flux taps are both
+laid out over the same window ``omin .. omax`` (zero weights where a stencil has no tap), so
+the only thing in the compiled signature that varies between problems is the length ``W`` of
+those two weight tuples. The flux form (``D(u**2)``, ``u D(u)`` or both), the forcing and the
+Butcher tableau are run-time arguments; each stage kind's point loop exists once per form and
+forcing (the branch is taken outside the point loop, the loops are inlined with constants so
+LLVM folds the branches and vectorises each).
 
 The right-hand side at a point follows :class:`solvers.rhs.SemilinearRhs`'s order of
-operations: ``acc = L u`` (first non-zero tap, further taps added in order), then
-``acc + alpha * s`` with ``s = sum_j w_j u[i + o_j]**2``, then ``acc + (d * u) * beta`` with
-``d = sum_j w_j u[i + o_j]``, then ``+ f`` (the forcing summed over distinct wavenumbers, a
-different order than NumPy's ``dgemv``: agreement to round-off, not bitwise). Flux taps with
-zero weight are skipped (they add zero).
+operations: ``acc = L u`` (taps in order), then ``acc + alpha * s`` with
+``s = sum_j w_j u[i + o_j]**2``, then ``acc + (d * u) * beta`` with
+``d = sum_j w_j u[i + o_j]``, then ``+ f``. The zero weights of the common window add exact
+zeros (``0 * v + w * x == w * x`` for finite values), so a finite result is the same as with
+the non-zero taps alone. The forcing is summed over distinct wavenumbers (a different order
+than NumPy's ``dgemv``: agreement to round-off, not bitwise).
+
+All indices are unsigned (``np.uint64``): numba then emits no negative-index wrap-around,
+which would block vectorisation. Arrays are passed whole with an index shift instead of being
+sliced per block and stage.
 """
 
 from __future__ import annotations
@@ -22,115 +34,258 @@ import numpy as np
 
 __all__ = ["run"]
 
-@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv):  # pragma: no cover - compiled
-    """The right-hand side at local point t of the source view x.
+_U = np.uint64
 
-    wA / wB / fv are None when the ``D(u**2)`` part, the ``u D(u)`` part or the forcing is
-    absent: numba prunes those branches at compile time (no flag tests in the point loop).
-    """
-    acc = wL[0] * x[np.uint64(t + relL[0])]
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _k(x, i, wL, wF, alpha, beta, cen, mode):  # pragma: no cover - compiled
+    """The right-hand side with the window's tap 0 at x[i] (mode 1: D(u**2), 2: u D(u),
+    3: both; a constant at every call site, so the branches fold)."""
+    acc = wL[0] * x[i]
     for j in range(1, len(wL)):
-        acc += wL[j] * x[np.uint64(t + relL[j])]
-    if wA is not None:
-        v = x[np.uint64(t + relF[0])]
-        s = wA[0] * (v * v)
-        for j in range(1, len(wA)):
-            v = x[np.uint64(t + relF[j])]
-            s += wA[j] * (v * v)
+        acc += wL[j] * x[i + _U(j)]
+    if mode & 1:
+        v = x[i]
+        s = wF[0] * (v * v)
+        for j in range(1, len(wF)):
+            v = x[i + _U(j)]
+            s += wF[j] * (v * v)
         acc = acc + alpha * s
-    if wB is not None:
-        d = wB[0] * x[np.uint64(t + relF[0])]
-        for j in range(1, len(wB)):
-            d += wB[j] * x[np.uint64(t + relF[j])]
-        acc = acc + (d * x[np.uint64(t + cen)]) * beta
-    if fv is not None:
-        acc = acc + fv[t]
+    if mode & 2:
+        d = wF[0] * x[i]
+        for j in range(1, len(wF)):
+            d += wF[j] * x[i + _U(j)]
+        acc = acc + (d * x[i + _U(cen)]) * beta
     return acc
 
 
+# ------------------------------------------------------------------ point loops per stage kind
+# q is the block-local index; x is read at q + xs (+ tap), row arrays at q + ro, local scratch
+# arrays (yn, fd, kd, fv, ypre) at q.
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _final_loop(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, fs, fso, dst, ro, c2, q0,
+                m):  # pragma: no cover - compiled
+    for t in range(m):
+        q = _U(q0 + t)
+        k = _k(x, q + _U(xs), wL, wF, alpha, beta, cen, mode)
+        if forced:
+            k = k + fv[q]
+        dst[q + _U(ro)] = fs[q + _U(fso)] + c2 * k
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _final(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, fs, dst, c2,
+def _final(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, fs, fso, dst, ro, c2, q0,
            m):  # pragma: no cover - compiled
     """dst = fs + c2 k (the step's last stage)."""
+    if forced:
+        if mode == 1:
+            _final_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, True, fs, fso, dst, ro, c2, q0, m)
+        elif mode == 2:
+            _final_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, True, fs, fso, dst, ro, c2, q0, m)
+        else:
+            _final_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, True, fs, fso, dst, ro, c2, q0, m)
+    elif mode == 1:
+        _final_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, False, fs, fso, dst, ro, c2, q0, m)
+    elif mode == 2:
+        _final_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, False, fs, fso, dst, ro, c2, q0, m)
+    else:
+        _final_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, False, fs, fso, dst, ro, c2, q0, m)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _keep_loop(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fs, fso, fd, yn,
+               kd, c1, c2, q0, m):  # pragma: no cover - compiled
     for t in range(m):
-        dst[t] = fs[t] + c2 * _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
+        q = _U(q0 + t)
+        k = _k(x, q + _U(xs), wL, wF, alpha, beta, cen, mode)
+        if forced:
+            k = k + fv[q]
+        kd[q] = k
+        yn[q] = yb[q + _U(ybo)] + c1 * k
+        fd[q] = fs[q + _U(fso)] + c2 * k
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _keep(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, yb, fs, fd, yn, kd, c1, c2,
-          m):  # pragma: no cover - compiled
+def _keep(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fs, fso, fd, yn, kd, c1,
+          c2, q0, m):  # pragma: no cover - compiled
     """kd = k; yn = yb + c1 k; fd = fs + c2 k (k read again by a later stage)."""
+    if forced:
+        if mode == 1:
+            _keep_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, True, yb, ybo, fs, fso, fd, yn,
+                       kd, c1, c2, q0, m)
+        elif mode == 2:
+            _keep_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, True, yb, ybo, fs, fso, fd, yn,
+                       kd, c1, c2, q0, m)
+        else:
+            _keep_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, True, yb, ybo, fs, fso, fd, yn,
+                       kd, c1, c2, q0, m)
+    elif mode == 1:
+        _keep_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, False, yb, ybo, fs, fso, fd, yn,
+                   kd, c1, c2, q0, m)
+    elif mode == 2:
+        _keep_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, False, yb, ybo, fs, fso, fd, yn,
+                   kd, c1, c2, q0, m)
+    else:
+        _keep_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, False, yb, ybo, fs, fso, fd, yn,
+                   kd, c1, c2, q0, m)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _first_loop(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, uu, ro, fd, yn, c1, c2, q0,
+                m):  # pragma: no cover - compiled
     for t in range(m):
-        k = _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
-        kd[t] = k
-        yn[t] = yb[t] + c1 * k
-        fd[t] = fs[t] + c2 * k
+        q = _U(q0 + t)
+        k = _k(x, q + _U(xs), wL, wF, alpha, beta, cen, mode)
+        if forced:
+            k = k + fv[q]
+        v = uu[q + _U(ro)]
+        yn[q] = v + c1 * k
+        fd[q] = v + c2 * k
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _first(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, uu, fd, yn, c1, c2,
+def _first(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, uu, ro, fd, yn, c1, c2, q0,
            m):  # pragma: no cover - compiled
     """yn = uu + c1 k; fd = uu + c2 k (stage 0, k not kept)."""
+    if forced:
+        if mode == 1:
+            _first_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, True, uu, ro, fd, yn, c1, c2,
+                        q0, m)
+        elif mode == 2:
+            _first_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, True, uu, ro, fd, yn, c1, c2,
+                        q0, m)
+        else:
+            _first_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, True, uu, ro, fd, yn, c1, c2,
+                        q0, m)
+    elif mode == 1:
+        _first_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, False, uu, ro, fd, yn, c1, c2, q0,
+                    m)
+    elif mode == 2:
+        _first_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, False, uu, ro, fd, yn, c1, c2, q0,
+                    m)
+    else:
+        _first_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, False, uu, ro, fd, yn, c1, c2, q0,
+                    m)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _update_loop(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fd, yn, c1, c2,
+                 q0, m):  # pragma: no cover - compiled
     for t in range(m):
-        k = _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
-        yn[t] = uu[t] + c1 * k
-        fd[t] = uu[t] + c2 * k
+        q = _U(q0 + t)
+        k = _k(x, q + _U(xs), wL, wF, alpha, beta, cen, mode)
+        if forced:
+            k = k + fv[q]
+        yn[q] = yb[q + _U(ybo)] + c1 * k
+        fd[q] = fd[q] + c2 * k
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _update(x, relL, wL, relF, wA, alpha, wB, beta, cen, fv, yb, fd, yn, c1, c2,
+def _update(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fd, yn, c1, c2, q0,
             m):  # pragma: no cover - compiled
     """yn = yb + c1 k; fd = fd + c2 k (in place, k not kept)."""
+    if forced:
+        if mode == 1:
+            _update_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, True, yb, ybo, fd, yn, c1, c2,
+                         q0, m)
+        elif mode == 2:
+            _update_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, True, yb, ybo, fd, yn, c1, c2,
+                         q0, m)
+        else:
+            _update_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, True, yb, ybo, fd, yn, c1, c2,
+                         q0, m)
+    elif mode == 1:
+        _update_loop(x, xs, wL, wF, alpha, beta, cen, 1, fv, False, yb, ybo, fd, yn, c1, c2,
+                     q0, m)
+    elif mode == 2:
+        _update_loop(x, xs, wL, wF, alpha, beta, cen, 2, fv, False, yb, ybo, fd, yn, c1, c2,
+                     q0, m)
+    else:
+        _update_loop(x, xs, wL, wF, alpha, beta, cen, 3, fv, False, yb, ybo, fd, yn, c1, c2,
+                     q0, m)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _forcing_values(tsin, tcos, ca, cb, ro, fv, q0, m):  # pragma: no cover - compiled
+    """fv[q] = sum_g ca[g] tsin[g, q + ro] + cb[g] tcos[g, q + ro], q in [q0, q0 + m).
+
+    One vectorised pass per table row (the tables are (groups, points): a row is contiguous).
+    """
+    s0 = tsin[0]
+    c0 = tcos[0]
+    a0 = ca[0]
+    b0 = cb[0]
     for t in range(m):
-        k = _rhs(x, t, relL, wL, relF, wA, alpha, wB, beta, cen, fv)
-        yn[t] = yb[t] + c1 * k
-        fd[t] = fd[t] + c2 * k
+        q = _U(q0 + t)
+        fv[q] = a0 * s0[q + _U(ro)] + b0 * c0[q + _U(ro)]
+    for g in range(1, ca.size):
+        sg = tsin[g]
+        cg = tcos[g]
+        ag = ca[g]
+        bg = cb[g]
+        for t in range(m):
+            q = _U(q0 + t)
+            fv[q] = fv[q] + (ag * sg[q + _U(ro)] + bg * cg[q + _U(ro)])
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _forcing_values(tsin, tcos, ca, cb, col, fv, m):  # pragma: no cover - compiled
-    """fv[q] = sum_g ca[g] tsin[g, col + q] + sum_g cb[g] tcos[g, col + q]."""
-    groups = ca.size
-    for q in range(m):
-        fs = ca[0] * tsin[0, col + q]
-        for g in range(1, groups):
-            fs += ca[g] * tsin[g, col + q]
-        fc = cb[0] * tcos[0, col + q]
-        for g in range(1, groups):
-            fc += cb[g] * tcos[g, col + q]
-        fv[q] = fs + fc
+def _measures(v, lo, hi, prev):  # pragma: no cover - compiled
+    """(sum v**2, max|v|, sum |v[t] - v[t-1]|) over v[lo:hi], with v[lo - 1] taken as prev.
 
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _measures(v, prev):  # pragma: no cover - compiled
-    """(sum v**2, max|v|, sum |v[t] - v[t-1]|) over v, with v[-1] taken as prev."""
-    sq = 0.0
-    big = 0.0
-    tv = 0.0
+    Four interleaved partial sums / maxima: no single dependency chain through the block.
+    A nan is kept by the maxima (max would drop it).
+    """
+    s0 = s1 = s2 = s3 = 0.0
+    b0 = b1 = b2 = b3 = 0.0
+    v0 = v1 = v2 = v3 = 0.0
+    t = lo
     last = prev
-    for t in range(v.size):
-        x = v[t]
-        sq += x * x
-        ax = abs(x)
-        # written so that a nan is kept (max would drop it)
-        big = ax if not ax <= big else big
-        tv += abs(x - last)
-        last = x
-    return sq, big, tv
+    while t + 4 <= hi:
+        x0 = v[_U(t)]
+        x1 = v[_U(t + 1)]
+        x2 = v[_U(t + 2)]
+        x3 = v[_U(t + 3)]
+        s0 += x0 * x0
+        s1 += x1 * x1
+        s2 += x2 * x2
+        s3 += x3 * x3
+        a0, a1, a2, a3 = abs(x0), abs(x1), abs(x2), abs(x3)
+        b0 = a0 if not a0 <= b0 else b0
+        b1 = a1 if not a1 <= b1 else b1
+        b2 = a2 if not a2 <= b2 else b2
+        b3 = a3 if not a3 <= b3 else b3
+        v0 += abs(x0 - last)
+        v1 += abs(x1 - x0)
+        v2 += abs(x2 - x1)
+        v3 += abs(x3 - x2)
+        last = x3
+        t += 4
+    while t < hi:
+        x0 = v[_U(t)]
+        s0 += x0 * x0
+        a0 = abs(x0)
+        b0 = a0 if not a0 <= b0 else b0
+        v0 += abs(x0 - last)
+        last = x0
+        t += 1
+    b0 = b1 if not b1 <= b0 else b0
+    b2 = b3 if not b3 <= b2 else b2
+    big = b2 if not b2 <= b0 else b0
+    return (s0 + s1) + (s2 + s3), big, (v0 + v1) + (v2 + v3)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def run(cur, nxt, relL, wL, relF, wA, alpha, wB, beta, cen, omin,
-        a, b, c, t0, dt, steps, n, gl, gr, bounds, tsin, tcos, amp, freq, phase, group,
-        check_every, ceil2, sq, watch, limits, largest, h):  # pragma: no cover - compiled
+def run(cur, nxt, wL, wF, alpha, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, gr,
+        bounds, tsin, tcos, amp, freq, phase, group, check_every, ceil2, sq, watch, limits,
+        largest, h):  # pragma: no cover - compiled
     """Take up to ``steps`` steps from time ``t0``; return the number taken.
 
     cur/nxt: (rows, hl + n + hr) periodic state buffers (hl = s gl ghosts on the left,
     hr = s gr on the right); the state after step m is in cur for even m, nxt for odd m.
-    relL/wL: the linear part's tap tuples (offsets minus omin, weights); relF: the flux
-    taps' offsets minus omin, wA / wB their weights for the ``D(u**2)`` / ``u D(u)`` part
-    (None when that part is absent); cen = -omin (the point itself). bounds: (blocks, 2).
+    wL / wF: the linear part's and the flux term's weights over the common window of offsets
+    omin .. omin + W - 1 (tuples of one length W, zeros where a stencil has no tap);
+    alpha / beta and mode (1: D(u**2) only, 2: u D(u) only, 3: both) the flux term's form;
+    cen = -omin (the point itself in the window). bounds: (blocks, 2).
     tsin/tcos: (groups, hl + n + hr) sin / cos of each distinct wavenumber at the nodes
     (ghosts included); group[j]: wave j's row there (no forcing: zero groups).
     check_every > 0: every that many steps sq[r] = sum of squares of row r, stop when one
@@ -140,9 +295,6 @@ def run(cur, nxt, relL, wL, relF, wA, alpha, wB, beta, cen, omin,
     """
     rows = cur.shape[0]
     s = b.size
-    span = 0
-    for rr in (relL[len(relL) - 1], relF[len(relF) - 1], cen):
-        span = max(span, rr)
     hl, hr = s * gl, s * gr
     ext = 0
     for blk in range(bounds.shape[0]):
@@ -174,6 +326,7 @@ def run(cur, nxt, relL, wL, relF, wA, alpha, wB, beta, cen, omin,
                     pre[i] = True
                     keep[j] = True
     broke = np.zeros(rows, dtype=np.bool_)
+    zero = gl - gl  # an int64 0 (a literal 0 argument would be a specialisation of its own)
     stride = 1 if watch else (steps if check_every <= 0 else check_every)
     g0 = 0
     while g0 < steps:
@@ -205,67 +358,58 @@ def run(cur, nxt, relL, wL, relF, wA, alpha, wB, beta, cen, omin,
                 for blk in range(bounds.shape[0]):
                     p0 = bounds[blk, 0]
                     p1 = bounds[blk, 1]
-                    base = p0 - hl  # grid index of local index 0
+                    # local index q is grid index q + p0 - hl, buffer index q + p0
                     for i in range(s):
                         final = i == s - 1
-                        klo = p0 - (s - 1 - i) * gl
-                        khi = p1 + (s - 1 - i) * gr
-                        m = khi - klo
-                        q0 = klo - base
+                        q0 = (i + 1) * gl  # = klo - (p0 - hl), klo = p0 - (s - 1 - i) gl
+                        m = p1 - p0 + (s - 1 - i) * (gl + gr)
                         if i == 0:
-                            x = u[klo + hl + omin : khi + hl + omin + span]
+                            x = u
+                            xs = p0 + omin
                         else:
-                            x = yloc[i % 2][q0 + omin : q0 + m + omin + span]
+                            x = yloc[i % 2]
+                            xs = omin
                         if pre[i] and not final:  # y_{i+1} terms from stages before i
                             for q in range(q0, q0 + m):
-                                ypre[q] = u[q + base + hl]
+                                ypre[q] = u[q + p0]
                             for j in range(i):
                                 cc = dt * a[i + 1, j]
                                 if cc != 0.0:
-                                    yp = ypre[q0 : q0 + m]
-                                    kj = kloc[j][q0 : q0 + m]
-                                    for q in range(m):
-                                        yp[q] += cc * kj[q]
+                                    kj = kloc[j]
+                                    for q in range(q0, q0 + m):
+                                        ypre[q] += cc * kj[q]
                         if forced and not same[i]:
-                            _forcing_values(tsin, tcos, ca[i], cb[i], klo + hl, fv[q0:], m)
-                        uu = u[klo + hl : khi + hl]
-                        yn = yloc[(i + 1) % 2][q0 : q0 + m]
-                        fd = fin[q0 : q0 + m]
+                            _forcing_values(tsin, tcos, ca[i], cb[i], p0, fv, q0, m)
+                        yn = yloc[(i + 1) % 2]
                         if final:
-                            dst = out[klo + hl : khi + hl]
-                            fs = fd if s > 1 else uu
-                            if forced:
-                                _final(x, relL, wL, relF, wA, alpha, wB, beta, cen,
-                                       fv[q0 : q0 + m], fs, dst, cbw[i], m)
+                            if s > 1:
+                                _final(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, fin,
+                                       zero, out, p0, cbw[i], q0, m)
                             else:
-                                _final(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, fs,
-                                       dst, cbw[i], m)
+                                _final(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, u,
+                                       p0, out, p0, cbw[i], q0, m)
                         elif keep[i] or pre[i]:
-                            yb = ypre[q0 : q0 + m] if pre[i] else uu
-                            fs = uu if i == 0 else fd
-                            kd = kloc[i][q0 : q0 + m]
-                            if forced:
-                                _keep(x, relL, wL, relF, wA, alpha, wB, beta, cen,
-                                      fv[q0 : q0 + m], yb, fs, fd, yn, kd, cy[i], cbw[i], m)
+                            if pre[i]:
+                                yb = ypre
+                                ybo = zero
                             else:
-                                _keep(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, yb,
-                                      fs, fd, yn, kd, cy[i], cbw[i], m)
+                                yb = u
+                                ybo = p0
+                            if i == 0:
+                                _keep(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, yb,
+                                      ybo, u, p0, fin, yn, kloc[i], cy[i], cbw[i], q0, m)
+                            else:
+                                _keep(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, yb,
+                                      ybo, fin, zero, fin, yn, kloc[i], cy[i], cbw[i], q0, m)
                         elif i == 0:
-                            if forced:
-                                _first(x, relL, wL, relF, wA, alpha, wB, beta, cen,
-                                       fv[q0 : q0 + m], uu, fd, yn, cy[i], cbw[i], m)
-                            else:
-                                _first(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, uu,
-                                       fd, yn, cy[i], cbw[i], m)
-                        elif forced:
-                            _update(x, relL, wL, relF, wA, alpha, wB, beta, cen,
-                                    fv[q0 : q0 + m], uu, fd, yn, cy[i], cbw[i], m)
+                            _first(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, u, p0,
+                                   fin, yn, cy[i], cbw[i], q0, m)
                         else:
-                            _update(x, relL, wL, relF, wA, alpha, wB, beta, cen, None, uu,
-                                    fd, yn, cy[i], cbw[i], m)
+                            _update(x, xs, wL, wF, alpha, beta, cen, mode, fv, forced, u, p0,
+                                    fin, yn, cy[i], cbw[i], q0, m)
                     if last:
                         prev = out[p0 + hl - 1] if p0 > 0 else out[p0 + hl]
-                        bs, bm, bt = _measures(out[p0 + hl : p1 + hl], prev)
+                        bs, bm, bt = _measures(out, p0 + hl, p1 + hl, prev)
                         total += bs
                         big = bm if not bm <= big else big
                         tv += bt

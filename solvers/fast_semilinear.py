@@ -51,6 +51,12 @@ def _compiled_run() -> Callable[..., int] | None:
     return _compiled
 
 
+def _writable(values: Any) -> np.ndarray:
+    """A C-contiguous, writable float64 copy: read-only arrays (the forcing's, broadcast
+    views) would be another type for numba, i.e. another compiled specialisation."""
+    return np.array(values, dtype=np.float64, order="C", copy=True)
+
+
 def _nonzero(offsets: Any, weights: Any) -> list[tuple[int, float]]:
     return [(int(o), float(w)) for o, w in zip(offsets, weights, strict=True) if w != 0.0]
 
@@ -82,10 +88,9 @@ def _grouped_tables(disc: Discretization, hl: int, hr: int
     group = np.array([distinct.setdefault(float(kj), len(distinct)) for kj in k], np.int64)
     first = [int(np.flatnonzero(group == g)[0]) for g in range(len(distinct))]
     cols = np.arange(-hl, n + hr) % n
-    tsin = np.ascontiguousarray(sin[first][:, cols])
-    tcos = np.ascontiguousarray(cos[first][:, cols])
-    as_array = [np.ascontiguousarray(v, dtype=np.float64)
-                for v in (forcing.amplitudes, forcing.frequencies, forcing.phases)]
+    tsin = _writable(sin[first][:, cols])
+    tcos = _writable(cos[first][:, cols])
+    as_array = [_writable(v) for v in (forcing.amplitudes, forcing.frequencies, forcing.phases)]
     return tsin, tcos, as_array[0], as_array[1], as_array[2], group
 
 
@@ -133,21 +138,31 @@ class SemilinearKernel:
         beta = float(flux.beta) if flux is not None else 0.0
         self._use_a = bool(taps) and alpha != 0.0
         self._use_b = bool(taps) and beta != 0.0
-        flux_taps = taps or [(0, 0.0)]
-        reach = [o for o, _ in linear] + [o for o, _ in flux_taps] + [0]
+        reach = [o for o, _ in linear] + [o for o, _ in taps] + [0]
         omin, omax = min(reach), max(reach)
         self._gl, self._gr = max(0, -omin), max(0, omax)
         self._hl, self._hr = s * self._gl, s * self._gr
         self._omin = omin
         self._cen = -omin
-        self._relL = tuple(o - omin for o, _ in linear)
-        self._wL = tuple(w for _, w in linear)
-        self._relF = tuple(o - omin for o, _ in flux_taps)
-        self._wF = tuple(w for _, w in flux_taps)
-        self._alpha, self._beta = alpha, beta
-        self._a = np.ascontiguousarray(tableau.a, dtype=np.float64)
-        self._b = np.ascontiguousarray(tableau.b, dtype=np.float64)
-        self._c = np.ascontiguousarray(tableau.c, dtype=np.float64)
+        # both weight sets over the one window omin..omax (zeros where a stencil has no tap):
+        # the compiled loop is specialised on the window's width only
+        window = omax - omin + 1
+        w_lin = [0.0] * window
+        for o, w in linear:
+            w_lin[o - omin] = w
+        w_flux = [0.0] * window
+        for o, w in taps:
+            w_flux[o - omin] = w
+        self._wL = tuple(w_lin)
+        self._wF = tuple(w_flux)
+        # 1: D(u**2) only (also: no flux term, alpha = 0 and zero weights add exact zeros),
+        # 2: u D(u) only, 3: both
+        self._mode = 3 if (self._use_a and self._use_b) else (2 if self._use_b else 1)
+        self._alpha = alpha if self._use_a else 0.0
+        self._beta = beta if self._use_b else 0.0
+        self._a = _writable(tableau.a)
+        self._b = _writable(tableau.b)
+        self._c = _writable(tableau.c)
         bounds = _blocks(n, 2)  # always blocks (the scratch is per block)
         self._bounds = bounds
         (self._tsin, self._tcos, self._amp, self._freq, self._phase,
@@ -196,10 +211,8 @@ class SemilinearKernel:
     def _call(self, t: float, dt: float, steps: int, check_every: int, ceil2: np.ndarray,
               watch: bool) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
-        w_a = self._wF if self._use_a else None  # None: that part is compiled out
-        w_b = self._wF if self._use_b else None
-        done = self._run(cur, nxt, self._relL, self._wL, self._relF, w_a, self._alpha, w_b,
-                         self._beta, self._cen, self._omin, self._a, self._b, self._c, float(t),
+        done = self._run(cur, nxt, self._wL, self._wF, self._alpha, self._beta, self._mode,
+                         self._cen, self._omin, self._a, self._b, self._c, float(t),
                          float(dt), int(steps), self.disc.n, self._gl, self._gr,
                          self._bounds, self._tsin, self._tcos, self._amp, self._freq,
                          self._phase, self._group, int(check_every), ceil2, self._sq,
@@ -262,8 +275,7 @@ class SemilinearKernel:
             after steps 1..taken (zeros when none).
         """
         ceil2 = self._per_row(ceiling2)
-        lim = np.ascontiguousarray(np.broadcast_to(np.asarray(limits, dtype=np.float64),
-                                                   (self.rows, 3)))
+        lim = _writable(np.broadcast_to(np.asarray(limits, dtype=np.float64), (self.rows, 3)))
         self._limits = lim
         self._sq[...] = 0.0
         self._largest[...] = 0.0
@@ -271,8 +283,7 @@ class SemilinearKernel:
         return done, self._sq.copy(), self._largest.copy()
 
     def _per_row(self, ceiling2: Any) -> np.ndarray:
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(ceiling2, dtype=np.float64),
-                                                    (self.rows,)))
+        return _writable(np.broadcast_to(np.asarray(ceiling2, dtype=np.float64), (self.rows,)))
 
 
 def semilinear_kernel_factory(disc: Discretization, tableau: ButcherTableau) -> Any:
