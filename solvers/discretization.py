@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from solvers.errors import ProblemError
-from solvers.operators import ComposedOperator, operator_label, stencil_data
+from solvers.operators import ComposedOperator, OperatorLike, operator_label, stencil_data
 from solvers.problems import Problem
 from solvers.terms import flux_weights
 
@@ -111,7 +111,7 @@ class Discretization:
         return self.matrix @ np.asarray(u, dtype=np.float64)
 
 
-def _factors(operator: Any) -> list[Any]:
+def _factors(operator: OperatorLike) -> list[OperatorLike]:
     if isinstance(operator, ComposedOperator):
         return [*_factors(operator.outer), *_factors(operator.inner)]
     return [operator]
@@ -160,7 +160,7 @@ def _stencil_matrix(offsets: tuple[int, ...], weights: np.ndarray, n: int, rows:
     ).tocsr()
 
 
-def _operator_matrix(op: Any, n: int, h: float) -> sp.csr_array:
+def _operator_matrix(op: OperatorLike, n: int, h: float) -> sp.csr_array:
     import scipy.sparse as sp
 
     mats = []

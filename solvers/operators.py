@@ -246,8 +246,8 @@ class ComposedOperator:
         inner: Applied first.
     """
 
-    outer: Any
-    inner: Any
+    outer: OperatorLike
+    inner: OperatorLike
     offsets: tuple[int, ...] = field(init=False)
     coefficients: np.ndarray = field(init=False)
     derivative_order: int = field(init=False)
@@ -272,7 +272,7 @@ class ComposedOperator:
         return f"({operator_label(self.outer)})∘({operator_label(self.inner)})"
 
     @property
-    def factors(self) -> tuple[Any, Any]:
+    def factors(self) -> tuple[OperatorLike, OperatorLike]:
         """(outer, inner)."""
         return self.outer, self.inner
 
@@ -303,6 +303,6 @@ class ComposedOperator:
                           axis=axis)
 
 
-def compose(outer: object, inner: object) -> ComposedOperator:
+def compose(outer: OperatorLike, inner: OperatorLike) -> ComposedOperator:
     """The composite ``outer(inner(u))``."""
     return ComposedOperator(outer, inner)

@@ -28,6 +28,8 @@ from solvers.problems import Advection, AdvectionDiffusion, Burgers, Heat, Probl
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
+    from solvers.operators import OperatorLike
+
 __all__ = [
     "CENTRAL_FIRST",
     "CENTRAL_SECOND",
@@ -144,7 +146,7 @@ def _right_hand_side(matrix: Any, t_final: float,
     return rhs
 
 
-def reference_accuracy(operator: Any) -> int:
+def reference_accuracy(operator: OperatorLike) -> int:
     """The reference accuracy matching an operator: its even accuracy order, clamped to 2..6.
 
     The order is the operator's ``accuracy_order`` when it has one, else the verified order

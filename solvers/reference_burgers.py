@@ -51,6 +51,8 @@ from solvers.reference import ReferenceProgress, fd_matrix
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
+    from solvers.operators import OperatorLike
+
 __all__ = [
     "STIFF_LIMIT",
     "burgers_jacobian",
@@ -66,7 +68,7 @@ STIFF_LIMIT = 1.0e4
 IMPLICIT_METHODS = ("Radau", "BDF", "LSODA")
 
 
-def operator_matrix(operator: Any, n: int, h: float) -> sp.csr_array:
+def operator_matrix(operator: OperatorLike, n: int, h: float) -> sp.csr_array:
     """The periodic n x n matrix of a protocol operator: ``h**-m sum_j c_j u[i + o_j]``.
 
     An operator with ``factors`` (a composed pair ``(outer, inner)``) gives the product of the
@@ -181,8 +183,8 @@ def burgers_reference(
     *,
     viscosity: float,
     form: str = "conservative",
-    flux_operator: Any = None,
-    diffusion_operator: Any = None,
+    flux_operator: OperatorLike | None = None,
+    diffusion_operator: OperatorLike | tuple[OperatorLike, OperatorLike] | None = None,
     accuracy: int = 2,
     forcing: Any = None,
     method: str | None = None,

@@ -125,13 +125,13 @@ def _run(argv: Sequence[str] | None) -> int:
 def _announce_compilation(enabled: bool) -> None:
     """Say on stderr when a stencil width is compiled for the first time (a few seconds);
     ``enabled`` False (``--quiet``) removes the announcement."""
-    import solvers.fast_kernels
+    from solvers import on_compile
 
     def say(taps: int) -> None:
         print(f"learned-ops: compiling the kernel for {taps} taps (once, cached)",
               file=sys.stderr, flush=True)
 
-    solvers.fast_kernels.on_compile(say if enabled else None)
+    on_compile(say if enabled else None)
 
 
 def _one_line(exc: BaseException) -> str:

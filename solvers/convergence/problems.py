@@ -12,7 +12,7 @@ from solvers.cole_hopf import ColeHopfWave
 from solvers.errors import ScheduleError
 from solvers.grid import Grid
 from solvers.initial_conditions import Bump
-from solvers.operators import ComposedOperator, accuracy_order_of
+from solvers.operators import ComposedOperator, OperatorLike, accuracy_order_of
 from solvers.problems import Advection, Burgers, Problem
 from solvers.tableaux import get_tableau
 
@@ -32,7 +32,7 @@ def _with_grid(problem: Problem, n: int) -> Problem:
     return dataclasses.replace(problem, grid=Grid(n, g.lower, g.upper, g.kind))
 
 
-def _operators(problem: Problem) -> list[Any]:
+def _operators(problem: Problem) -> list[OperatorLike]:
     return list(problem.right_hand_side().operators)
 
 

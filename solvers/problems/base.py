@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
 from solvers.errors import ProblemError
 from solvers.grid import Grid
-from solvers.operators import ComposedOperator, operator_label, stencil_data
+from solvers.operators import ComposedOperator, OperatorLike, operator_label, stencil_data
 from solvers.terms import RightHandSide
 
 __all__ = ["Problem", "check_fits", "check_grid", "first_derivative", "real_number",
@@ -49,7 +48,7 @@ def check_grid(grid: object) -> Grid:
     return grid
 
 
-def first_derivative(operator: object, role: str) -> Any:
+def first_derivative(operator: object, role: str) -> OperatorLike:
     _, _, order = stencil_data(operator, role)
     if order != 1:
         raise ProblemError(
@@ -59,7 +58,7 @@ def first_derivative(operator: object, role: str) -> Any:
     return operator
 
 
-def second_derivative(operator: object, role: str) -> Any:
+def second_derivative(operator: object, role: str) -> OperatorLike:
     """A second-derivative operator, or a pair of first-derivative ones composed."""
     if isinstance(operator, (tuple, list)):
         if len(operator) != 2:
@@ -80,7 +79,7 @@ def second_derivative(operator: object, role: str) -> Any:
     return operator
 
 
-def check_fits(grid: Grid, operators: list[Any]) -> None:
+def check_fits(grid: Grid, operators: list[OperatorLike]) -> None:
     for op in operators:
         offsets, _, _ = stencil_data(op)
         span = int(offsets[-1] - offsets[0]) if offsets.size else 0
@@ -115,7 +114,7 @@ class Problem:
         """The terms of ``u_t = ...``."""
         raise NotImplementedError
 
-    def terms(self) -> list[tuple[float, Any]]:
+    def terms(self) -> list[tuple[float, OperatorLike]]:
         """(coefficient, operator) of each linear term: their sum is the linear part of u_t."""
         return [(t.coefficient, t.operator) for t in self.right_hand_side().linear]
 

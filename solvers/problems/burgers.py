@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from solvers.problems.base import (
 )
 from solvers.problems.linear import Advection, AdvectionDiffusion
 from solvers.terms import FLUX_FORMS, FluxForm, FluxTerm, LinearTerm, RightHandSide
+
+if TYPE_CHECKING:
+    from solvers.operators import OperatorLike
 
 __all__ = ["Burgers"]
 
@@ -61,8 +64,8 @@ class Burgers(Problem):
     """
 
     viscosity: float
-    flux_operator: Any
-    diffusion_operator: Any
+    flux_operator: OperatorLike
+    diffusion_operator: OperatorLike | tuple[OperatorLike, OperatorLike] | None
     grid: Grid
     form: FluxForm = "conservative"
     forcing: TravellingWaves | None = None

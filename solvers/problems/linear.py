@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from solvers.errors import ProblemError
 from solvers.grid import Grid
@@ -22,6 +22,9 @@ from solvers.problems.base import (
     second_derivative,
 )
 from solvers.terms import LinearTerm, RightHandSide
+
+if TYPE_CHECKING:
+    from solvers.operators import OperatorLike
 
 __all__ = ["Advection", "AdvectionDiffusion", "Heat"]
 
@@ -41,7 +44,7 @@ class Advection(Problem):
     """
 
     velocity: float
-    operator: Any
+    operator: OperatorLike
     grid: Grid
     inflow: float = 0.0
 
@@ -89,7 +92,7 @@ class Heat(Problem):
     """
 
     diffusivity: float
-    operator: Any
+    operator: OperatorLike | tuple[OperatorLike, OperatorLike]
     grid: Grid
     dirichlet: tuple[float, float] = (0.0, 0.0)
 
@@ -134,8 +137,8 @@ class AdvectionDiffusion(Problem):
 
     velocity: float
     diffusivity: float
-    first: Any
-    second: Any
+    first: OperatorLike
+    second: OperatorLike | tuple[OperatorLike, OperatorLike]
     grid: Grid
     dirichlet: tuple[float, float] = (0.0, 0.0)
 

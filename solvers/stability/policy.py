@@ -23,13 +23,13 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from solvers.errors import ProblemError
 from solvers.grid import Grid
-from solvers.operators import ComposedOperator, operator_label, stencil_data
+from solvers.operators import ComposedOperator, OperatorLike, operator_label, stencil_data
 from solvers.problems import Advection, Heat, Problem
 from solvers.stability.growth import classify_growth
 from solvers.stability.polynomial import ROUND_OFF, step_limit
@@ -233,7 +233,7 @@ _limits: OrderedDict[tuple, StabilityLimit] = OrderedDict()
 _limits_lock = threading.Lock()
 
 
-def _operator_key(op: Any) -> tuple:
+def _operator_key(op: OperatorLike) -> tuple:
     if isinstance(op, ComposedOperator):
         return ("composed", _operator_key(op.outer), _operator_key(op.inner))
     offsets, coefficients, m = stencil_data(op)
@@ -332,7 +332,7 @@ def _compute_limit(problem: Problem, tableau: ButcherTableau) -> StabilityLimit:
 
 
 def stable_numbers(
-    operator: Any,
+    operator: OperatorLike | tuple[OperatorLike, OperatorLike],
     equation: str,
     stepper: str | ButcherTableau = "rk4",
     *,

@@ -20,7 +20,7 @@ import numpy as np
 
 from solvers.discretization import discretize
 from solvers.grid import Grid
-from solvers.operators import ComposedOperator, stencil_data, symbol
+from solvers.operators import ComposedOperator, OperatorLike, stencil_data, symbol
 from solvers.problems import Problem
 
 __all__ = [
@@ -80,13 +80,13 @@ def thetas(n: int | None) -> np.ndarray:
     return np.linspace(0.0, np.pi, THETA_SAMPLES)
 
 
-def _op_symbol(op: Any, theta: np.ndarray) -> np.ndarray:
+def _op_symbol(op: OperatorLike, theta: np.ndarray) -> np.ndarray:
     if isinstance(op, ComposedOperator):
         return _op_symbol(op.outer, theta) * _op_symbol(op.inner, theta)
     return symbol(op, theta)
 
 
-def _op_weight(op: Any) -> float:
+def _op_weight(op: OperatorLike) -> float:
     """sum |c_j| (products for composites): the size of the terms of a symbol value."""
     if isinstance(op, ComposedOperator):
         return _op_weight(op.outer) * _op_weight(op.inner)
