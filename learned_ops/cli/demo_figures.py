@@ -19,6 +19,7 @@ from learned_ops.data import SeedFamily
 
 __all__ = [
     "FIGURES",
+    "burgers_figure",
     "coefficients_figure",
     "convergence_figure",
     "error_time_figure",
@@ -245,12 +246,91 @@ def _symbol(operator: Any, theta: np.ndarray) -> np.ndarray:
     return symbol(np.array(operator.offsets), np.asarray(operator.coefficients), theta)
 
 
+def burgers_figure(result: DemoResult) -> Any:
+    """Viscous Burgers: a sine steepening into a front on a coarse grid, exact against computed
+    for the textbook 5-point and the learned 5-point pairs (u and u - u_exact at several times),
+    the front runs' max error against time, and the Cole-Hopf rows' convergence."""
+    from matplotlib.ticker import NullFormatter
+
+    s = result.settings
+    fig, axes = _figure(2, 3, (15.0, 7.4), dict(left=0.055, right=0.985, bottom=0.075,
+                                                 top=0.9, wspace=0.27, hspace=0.34))
+    times = np.asarray(s.front_times)
+    shades = [f"{0.75 - 0.75 * k / max(1, len(times) - 1):.2f}" for k in range(len(times))]
+    for col, run in enumerate(result.front):
+        top, bottom = axes[0, col], axes[1, col]
+        color = "C0" if run.role == "textbook" else "C2"
+        window = (run.x >= 0.0) & (run.x <= 2.0)
+        bottom.axhline(0.0, color="k", lw=0.8)
+        for k, t in enumerate(run.times):
+            top.plot(run.x[window], run.exact[k][window], color=shades[k], lw=2.0,
+                     label=f"exact, t = {t:g}")
+            top.plot(run.x[window], run.snapshots[k][window], color=color, ls="none",
+                     marker="o", ms=3.0, label="computed" if k == 0 else None)
+            bottom.plot(run.x[window], (run.snapshots[k] - run.exact[k])[window],
+                        color=shades[k], lw=1.3, marker=".", ms=3, label=f"t = {t:g}")
+        top.set_title(f"{run.label} ({run.role}): n = {s.front_n}, $\\nu$ = "
+                      f"{s.front_viscosity:g}", fontsize=10)
+        bottom.set_title(f"{run.label}: u - u_exact (max {run.errors.max():.2e})", fontsize=10)
+        top.set_ylabel("u(x, t)")
+        bottom.set_ylabel("u - u_exact")
+        for ax in (top, bottom):
+            ax.set_xlabel("x (zoom on [0, 2]: the front forms at x = 1)")
+            ax.grid(alpha=0.3)
+        top.legend(fontsize=7, loc="upper right")
+        bottom.legend(fontsize=7, loc="lower left")
+    ax = axes[1, 2]
+    for run in result.front:
+        color, marker = ("C0", "D") if run.role == "textbook" else ("C2", "^")
+        ax.semilogy(run.times[1:], run.errors[1:], color=color, marker=marker, ms=4,
+                    label=run.label)
+    ax.axvline(1.0 / (np.pi * s.front_amplitude), color="0.5", ls=":", lw=1.0)
+    ax.annotate("inviscid shock time", (1.0 / (np.pi * s.front_amplitude), ax.get_ylim()[1]),
+                fontsize=7, color="0.3", textcoords="offset points", xytext=(3, -10))
+    ax.set_title("front runs: max error against time", fontsize=10)
+    ax.set_xlabel("t")
+    ax.set_ylabel("max |u - u_exact|")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, loc="lower right")
+    ax = axes[0, 2]
+    rows = result.equation_rows("burgers")
+    for i, row in enumerate(rows):
+        color, style, marker = ROLE_STYLE[0] if i == 0 else _style(i + 1)
+        h = np.asarray(row.study.h)
+        err = np.asarray(row.study.errors["l2"], dtype=np.float64)
+        ok = np.isfinite(err) & (err > 0)
+        order = row.study.fitted_orders["l2"]
+        text = "n/a" if np.isnan(order) else f"{order:.2f}"
+        ax.loglog(h[ok], err[ok], color=color, ls=style, marker=marker, ms=5, lw=1.3,
+                  label=f"{row.label}: order {text}")
+    if rows:
+        h = np.asarray(rows[0].study.h)
+        for row, order, style in ((rows[0], 2.0, "--"), (rows[-1], 4.0, ":")):
+            finest = float(row.study.errors["l2"][-1])
+            if np.isfinite(finest) and finest > 0:
+                _slope_line(ax, h, 0.3 * finest, order, style)
+        study = rows[0].study
+        ax.set_title(f"Cole-Hopf wave {s.burgers_ic}, $\\nu$ = {s.viscosity:g}: space "
+                     f"convergence\nn = {study.grids[0]}..{study.grids[-1]}, t = "
+                     f"{s.t_final:g} (the table's rows)", fontsize=9)
+    ax.set_xlabel("grid spacing h")
+    ax.set_ylabel("L2 error at t = 1")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"viscous Burgers  $u_t + (u^2/2)_x = \\nu u_{{xx}}$, periodic on [-2, 2): "
+                 f"u0 = {s.front_amplitude:g} sin($\\pi$ x) steepening into a front (exact: "
+                 f"Cole-Hopf), flux and diffusion operators as pairs", fontsize=10)
+    return fig
+
+
 FIGURES: dict[str, Callable[[DemoResult], Any]] = {
     "solutions.png": solutions_figure,
     "error_vs_time.png": error_time_figure,
     "convergence.png": convergence_figure,
     "coefficients.png": coefficients_figure,
     "modified_wavenumber.png": modified_wavenumber_figure,
+    "burgers.png": burgers_figure,
 }
 """File name -> figure builder, in the order the demo writes them."""
 

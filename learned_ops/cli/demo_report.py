@@ -8,7 +8,10 @@ constrained learned one of larger width and the textbook stencil of that width -
    training family, and compared with the exact solution and the independent scipy reference;
 2. measured under grid refinement (a spatial convergence study on n = 50 .. 800);
 
-and each row gets a one-line conclusion computed from those numbers
+viscous Burgers gets the same with three (flux, diffusion) pairs -- textbook 3-point, the
+constrained learned 5-point pair and textbook 5-point -- on a coarse grid (n = 50) from an exact
+Cole-Hopf wave (studies on n = 50 .. 400), plus runs of a steepening front for a figure
+(:class:`FrontRun`). Each row gets a one-line conclusion computed from those numbers
 (:mod:`learned_ops.cli.demo_table`). The settings and operators are
 :mod:`learned_ops.cli.demo_setup`'s (their names are importable from here too).
 """
@@ -38,6 +41,7 @@ __all__ = [
     "DemoResult",
     "DemoRow",
     "DemoSettings",
+    "FrontRun",
     "format_table",
     "pretrained_operators",
     "run_demo",
@@ -51,10 +55,10 @@ class DemoRow:
     """One operator on one equation: a run at the training resolution and a study.
 
     Attributes:
-        equation: ``advection`` or ``heat``.
+        equation: ``advection``, ``heat`` or ``burgers``.
         role: ``textbook``, ``seed-learned`` or ``constrained``.
-        label: The operator's name.
-        operator: The operator.
+        label: The operator's name (Burgers: of the pair).
+        operator: The operator (Burgers: the flux operator).
         taps: Stencil width (points).
         accuracy_order: Verified accuracy order (0: inconsistent).
         stable: Whether a stable time step exists for it (RK4).
@@ -70,6 +74,7 @@ class DemoRow:
         study: The :class:`solvers.ConvergenceStudy`.
         notes: Warnings of the run (inconsistency, beyond the stability limit).
         conclusion: One line.
+        diffusion: Burgers: the diffusion operator (None elsewhere).
     """
 
     equation: str
@@ -91,6 +96,7 @@ class DemoRow:
     study: Any
     notes: list[str] = field(default_factory=list)
     conclusion: str = ""
+    diffusion: Any = None
 
     @property
     def final_error(self) -> float:
@@ -100,6 +106,14 @@ class DemoRow:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready numbers (inf and NaN become None)."""
         study = self.study.to_dict()
+        extra: dict[str, Any] = {}
+        if self.diffusion is not None:
+            extra["flux_operator"] = self.operator.name
+            extra["diffusion_operator"] = {
+                "operator": self.diffusion.name,
+                "offsets": list(self.diffusion.offsets),
+                "coefficients": [float(c) for c in self.diffusion.coefficients],
+                "accuracy_order": _accuracy_order(self.diffusion)}
         return _finite({
             "equation": self.equation,
             "role": self.role,
@@ -119,10 +133,37 @@ class DemoRow:
                               "l2_vs_reference": self.error_reference.tolist()},
             "convergence": {k: study[k] for k in (
                 "grids", "h", "errors", "orders", "fitted_orders", "fit_grids", "expected_order",
-                "converges", "meets_expected", "reason")},
+                "converges", "meets_expected", "verdict", "reason")},
             "notes": self.notes,
             "conclusion": self.conclusion,
+            **extra,
         })
+
+
+@dataclass
+class FrontRun:
+    """One pair of operators on the front figure's steepening sine.
+
+    Attributes:
+        role: ``textbook`` or ``constrained``.
+        label: The pair's name.
+        times: Saved times.
+        x: Grid nodes.
+        snapshots: Our solution at each saved time.
+        exact: The exact (Cole-Hopf) solution at each saved time.
+    """
+
+    role: str
+    label: str
+    times: np.ndarray
+    x: np.ndarray
+    snapshots: np.ndarray
+    exact: np.ndarray
+
+    @property
+    def errors(self) -> np.ndarray:
+        """Max error at each saved time."""
+        return np.abs(self.snapshots - self.exact).max(axis=1)
 
 
 @dataclass
@@ -135,6 +176,8 @@ class DemoResult:
         rows: One per (equation, operator).
         operators: The operators used.
         trained: Whether the operators were trained from scratch in this run.
+        burgers_initial_condition: The Burgers rows' initial condition (a Cole-Hopf wave).
+        front: The front figure's runs.
     """
 
     settings: DemoSettings
@@ -142,6 +185,8 @@ class DemoResult:
     rows: list[DemoRow]
     operators: DemoOperators
     trained: bool = False
+    burgers_initial_condition: Any = None
+    front: list[FrontRun] = field(default_factory=list)
 
     def equation_rows(self, equation: str) -> list[DemoRow]:
         """The rows of one equation."""
@@ -151,16 +196,24 @@ class DemoResult:
         """JSON-ready summary with per-row numbers."""
         ic = self.initial_condition
         s = self.settings
+        equations = list(dict.fromkeys(row.equation for row in self.rows))
         return {
             "settings": {"n": s.n, "h": 4.0 / s.n, "t_final": s.t_final,
                          "velocity": s.velocity, "diffusivity": s.diffusivity,
                          "courant": s.courant, "diffusion_number": s.diffusion_number,
                          "stepper": s.stepper, "grids": list(s.grids),
-                         "problems": {eq: s.problem(eq) for eq in ("advection", "heat")}},
+                         "problems": {eq: s.problem(eq) for eq in equations},
+                         "burgers": {"n": s.burgers_n, "h": 4.0 / s.burgers_n,
+                                     "viscosity": s.viscosity, "initial_condition":
+                                     s.burgers_ic, "grids": list(s.burgers_grids)}},
             "initial_condition": {"family": "seed", "seed": s.ic_seed, "k1": ic.k1,
                                   "k2": ic.k2, "a": ic.a, "b": ic.b},
             "trained": self.trained,
             "rows": [row.to_dict() for row in self.rows],
+            "front": {"n": s.front_n, "viscosity": s.front_viscosity,
+                      "initial_condition": f"{s.front_amplitude:g} sin(pi x)",
+                      "times": list(s.front_times),
+                      "max_error": {run.label: run.errors.tolist() for run in self.front}},
         }
 
 
@@ -175,18 +228,34 @@ def _finite(obj: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- running
-def _problem(equation: str, operator: Any, n: int, settings: DemoSettings) -> Any:
+def _problem(equation: str, operator: Any, n: int, settings: DemoSettings,
+             ic: Any = None) -> Any:
+    """The problem on a periodic grid of ``n`` nodes; Burgers with its velocity scale from
+    ``ic`` (which the stability limit needs)."""
     import solvers
 
-    return EQUATIONS[equation].problem(settings.values(), operator, solvers.Grid.periodic(n),
-                                       None)
+    problem = EQUATIONS[equation].problem(settings.values(), operator,
+                                          solvers.Grid.periodic(n), None)
+    if ic is not None and not problem.is_linear:
+        problem = problem.for_state(solvers.initial_values(ic, problem.grid), settings.t_final)
+    return problem
+
+
+def _operators_of(problem: Any) -> tuple[Any, Any]:
+    """(the operator a row is named by, Burgers' diffusion operator or None)."""
+    import solvers
+
+    if isinstance(problem, solvers.Burgers):
+        return problem.flux_operator, problem.diffusion_operator
+    return problem.operator, None
 
 
 def _run_row(equation: str, role: str, label: str, operator: Any, settings: DemoSettings,
              ic: Any, references: dict[tuple[str, int], np.ndarray]) -> DemoRow:
     import solvers
 
-    problem = _problem(equation, operator, settings.n, settings)
+    problem = _problem(equation, operator, settings.comparison_n(equation), settings, ic)
+    main, diffusion = _operators_of(problem)
     limit = solvers.stability_limit(problem, settings.stepper)
     number = settings.number(equation)
     times = np.linspace(0.0, settings.t_final, settings.snapshots)
@@ -198,21 +267,21 @@ def _run_row(equation: str, role: str, label: str, operator: Any, settings: Demo
     notes = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught
                                if issubclass(w.category, UserWarning)))
     exact = solvers.exact_solution(problem, ic, solution.times)
-    accuracy = solvers.reference_accuracy(problem.operator)
+    accuracy = solvers.reference_accuracy(main)
     key = (equation, accuracy)
     if key not in references:  # same equation, grid, data and accuracy: the same reference
         references[key] = solvers.reference_solution(problem, ic, solution.times,
                                                      accuracy=accuracy)
     reference = references[key]
     comparison = solvers.compare(solution, exact, reference)
-    study = _study(equation, operator, settings)
+    study = _study(equation, operator, settings, ic)
     return DemoRow(
-        equation, role, label, problem.operator, len(problem.operator.offsets),
-        _accuracy_order(problem.operator), limit.stable, limit.reason,
-        solution.times.copy(), solution.x.copy(), solution.final.copy(), exact[-1],
-        np.array([e.l2 for e in comparison.analytic]),
+        equation, role, label, main, len(main.offsets), _accuracy_order(main), limit.stable,
+        limit.reason, solution.times.copy(), solution.x.copy(), solution.final.copy(),
+        exact[-1], np.array([e.l2 for e in comparison.analytic]),
         np.array([e.l2 for e in comparison.reference]),
         np.array([e.l2 for e in comparison.reference_vs_analytic]), accuracy, study, notes,
+        diffusion=diffusion,
     )
 
 
@@ -224,19 +293,43 @@ def _accuracy_order(operator: Any) -> int:
                           operator.derivative_order)
 
 
-def _study(equation: str, operator: Any, settings: DemoSettings) -> Any:
+def _study(equation: str, operator: Any, settings: DemoSettings, ic: Any) -> Any:
+    """The space convergence study: advection and heat from the smooth bump (the studies'
+    default), Burgers from its exact Cole-Hopf wave."""
     import solvers
 
-    problem = _problem(equation, operator, settings.grids[0], settings)
+    grids = settings.study_grids(equation)
+    burgers = equation == "burgers"
+    problem = _problem(equation, operator, grids[0], settings, ic if burgers else None)
     stable = solvers.stability_limit(problem, settings.stepper).stable
     t_final = settings.t_final
     # Without a stable time step (the seed's central stencil grows at theta = pi), run anyway
     # at a modest number: the growth is far too slow to matter by t_final, and the study then
     # shows what refinement does to the error.
     number = None if stable else settings.number(equation)
-    return solvers.convergence_study(problem, t_final, kind="space", grids=settings.grids,
-                                     stepper=settings.stepper, number=number,
+    return solvers.convergence_study(problem, t_final, ic if burgers else None, kind="space",
+                                     grids=grids, stepper=settings.stepper, number=number,
                                      allow_unstable=not stable)
+
+
+def _front_runs(ops: DemoOperators, settings: DemoSettings) -> list[FrontRun]:
+    """The front figure: a sine steepening into a viscous front on a coarse grid, with the
+    textbook 5-point pair and the constrained learned pair (the same width)."""
+    import solvers
+
+    u0 = solvers.SineMode(1, settings.front_amplitude)
+    values = {**settings.values(), "viscosity": settings.front_viscosity}
+    times = np.asarray(settings.front_times, dtype=np.float64)
+    runs = []
+    for role, label, pair in reversed(ops.lineup()["burgers"][1:]):  # textbook first
+        problem = EQUATIONS["burgers"].problem(values, pair, solvers.Grid.periodic(
+            settings.front_n), None)
+        solution = solvers.solve(problem, u0, float(times[-1]), stepper=settings.stepper,
+                                 save_times=times[1:-1])
+        exact = solvers.exact_solution(problem, u0, solution.times)
+        runs.append(FrontRun(role, label, solution.times.copy(), solution.x.copy(),
+                             np.array(solution.snapshots), exact))
+    return runs
 
 
 def run_demo(operators: DemoOperators | None = None, settings: DemoSettings = DEFAULT_SETTINGS,
@@ -256,6 +349,7 @@ def run_demo(operators: DemoOperators | None = None, settings: DemoSettings = DE
 
     ops = operators or pretrained_operators()
     ic = solvers.Sinusoid.random(settings.ic_seed)
+    burgers_ic = EQUATIONS["burgers"].initial_condition(settings.burgers_ic, settings.values())
     rows: list[DemoRow] = []
     references: dict[tuple[str, int], np.ndarray] = {}
     for equation, lineup in ops.lineup().items():
@@ -263,9 +357,13 @@ def run_demo(operators: DemoOperators | None = None, settings: DemoSettings = DE
         for role, label, operator in lineup:
             if progress:
                 progress(f"{equation}: {label} ({role})")
-            equation_rows.append(_run_row(equation, role, label, operator, settings, ic,
-                                                  references))
+            equation_rows.append(_run_row(equation, role, label, operator, settings,
+                                          burgers_ic if equation == "burgers" else ic,
+                                          references))
         rows.extend(replace(row, conclusion=text)
                     for row, text in zip(equation_rows, conclusions(equation_rows, settings),
                                          strict=True))
-    return DemoResult(settings, ic, rows, ops, trained)
+    if progress:
+        progress("burgers: a steepening front for the figure")
+    front = _front_runs(ops, settings)
+    return DemoResult(settings, ic, rows, ops, trained, burgers_ic, front)

@@ -1,8 +1,9 @@
 """What ``learned-ops demo`` runs: its settings and the operators it compares.
 
-The settings are the CLI's one default problem per equation (:mod:`learned_ops.cli.equations`)
-at the seed's training resolution; the operators are the pretrained ones unless ``--train``
-trained them afresh.
+The settings are the CLI's one default problem per equation (:mod:`learned_ops.cli.equations`):
+advection and heat at the seed's training resolution, viscous Burgers (the exact Cole-Hopf
+wave) on a coarse grid; the operators are the pretrained ones unless ``--train`` trained them
+afresh.
 """
 
 from __future__ import annotations
@@ -31,9 +32,19 @@ class DemoSettings:
         grids: Grids of the convergence studies (same equation, velocity, diffusivity
             and final time as the comparison runs; the initial condition is a smooth bump).
         stepper: The explicit Runge-Kutta stepper.
+        viscosity: Burgers viscosity nu (the CLI's default).
+        burgers_ic: Burgers initial condition: an exact Cole-Hopf wave (smooth at all times).
+        burgers_n: Nodes of the Burgers comparison runs (coarse: h = 0.08).
+        burgers_grids: Grids of the Burgers convergence studies (dt ~ h**2 under the viscous
+            limit, so n = 800 would cost as much as the rest of the demo).
+        front_n: Nodes of the front figure's runs (coarse for the front: a few nodes across).
+        front_viscosity: Viscosity of the front figure (smaller: a steep front).
+        front_amplitude: The front figure's ``u0 = amplitude sin(pi x)`` (inviscid shock time
+            ``1 / (pi amplitude)``).
+        front_times: Times the front figure shows (``front_times[-1]`` is its final time).
 
-    The velocity, diffusivity and final time are the CLI's one default problem per equation
-    (:mod:`learned_ops.cli.equations`), the same as ``simulate`` and ``converge``.
+    The velocity, diffusivity, viscosity and final time are the CLI's one default problem per
+    equation (:mod:`learned_ops.cli.equations`), the same as ``simulate`` and ``converge``.
     """
 
     n: int = 400
@@ -46,19 +57,37 @@ class DemoSettings:
     diffusion_number: float = 0.4
     grids: tuple[int, ...] = (50, 100, 200, 400, 800)
     stepper: str = "rk4"
+    viscosity: float = default_values("burgers")["viscosity"]
+    burgers_ic: str = "cole-hopf:A=1.5,k=1"
+    burgers_n: int = 50
+    burgers_grids: tuple[int, ...] = (50, 100, 200, 400)
+    front_n: int = 64
+    front_viscosity: float = 0.01
+    front_amplitude: float = 0.5
+    front_times: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 
     def __post_init__(self) -> None:
-        """One final time for both equations (the default problems share it)."""
-        if EQUATIONS["advection"].t_final != EQUATIONS["heat"].t_final:  # pragma: no cover
-            raise ValueError("the demo runs both equations to one t_final")
+        """One final time for every equation (the default problems share it)."""
+        if len({EQUATIONS[eq].t_final for eq in EQUATIONS}) != 1:  # pragma: no cover
+            raise ValueError("the demo runs every equation to one t_final")
 
-    def values(self) -> dict[str, float]:
+    def values(self) -> dict[str, Any]:
         """The equations' option values (each equation reads its own)."""
-        return {"velocity": self.velocity, "diffusivity": self.diffusivity}
+        return {**default_values("burgers"), "velocity": self.velocity,
+                "diffusivity": self.diffusivity, "viscosity": self.viscosity}
 
-    def number(self, equation: str) -> float:
-        """The Courant (advection) or diffusion (heat) number of ``equation``'s runs."""
-        return {"advection": self.courant, "heat": self.diffusion_number}[equation]
+    def number(self, equation: str) -> float | None:
+        """The Courant (advection) or diffusion (heat) number of ``equation``'s runs; None
+        for Burgers (0.9 x its stability limit, which the viscous term sets)."""
+        return {"advection": self.courant, "heat": self.diffusion_number}.get(equation)
+
+    def comparison_n(self, equation: str) -> int:
+        """Nodes of ``equation``'s comparison runs."""
+        return self.burgers_n if equation == "burgers" else self.n
+
+    def study_grids(self, equation: str) -> tuple[int, ...]:
+        """Grids of ``equation``'s convergence studies."""
+        return self.burgers_grids if equation == "burgers" else self.grids
 
     def problem(self, equation: str) -> str:
         """The problem of ``equation`` in one phrase (for the table and the figures)."""
@@ -106,12 +135,29 @@ class DemoOperators:
                 ("constrained", self.learned_d2.name or "learned-d2", self.learned_d2),
                 ("textbook", "fd:2:-2,-1,0,1,2", textbook_stencil(2, (-2, -1, 0, 1, 2))),
             ],
+            "burgers": [
+                ("textbook", "fd:{1,2}:-1,0,1",
+                 (textbook_stencil(1, (-1, 0, 1)), textbook_stencil(2, (-1, 0, 1)))),
+                ("constrained", _pair_label(self.learned_d1, self.learned_d2),
+                 (self.learned_d1, self.learned_d2)),
+                ("textbook", "fd:{1,2}:-2,-1,0,1,2",
+                 (textbook_stencil(1, (-2, -1, 0, 1, 2)), textbook_stencil(2, (-2, -1, 0, 1, 2)))),
+            ],
         }
 
     def learned(self) -> list[Any]:
         """The learned stencils themselves (for the coefficient figure)."""
         return [self.seed_forward, self.seed_backward, self.seed_central, self.learned_d1,
                 self.learned_d2]
+
+
+def _pair_label(flux: Any, diffusion: Any) -> str:
+    """``learned-d{1,2}-c5-o2`` for a pair whose names differ only in the derivative order."""
+    first = flux.name or "learned-d1"
+    second = diffusion.name or "learned-d2"
+    if first.replace("d1", "d{1,2}", 1) == second.replace("d2", "d{1,2}", 1):
+        return first.replace("d1", "d{1,2}", 1)
+    return f"{first}, {second}"
 
 
 def pretrained_operators() -> DemoOperators:

@@ -29,17 +29,25 @@ def _finest(row: DemoRow) -> float:
 
 
 def conclusions(rows: Sequence[DemoRow], settings: DemoSettings) -> list[str]:
-    """One line per row of one equation (in table order), computed from the numbers."""
+    """One line per row of one equation (in table order), computed from the numbers.
+
+    The rows are the equation's lineup: a textbook baseline first, the textbook stencil of the
+    constrained one's width last, the constrained learned one (and for advection and heat the
+    seed's) between.
+    """
     base = rows[0]
     wide = rows[-1]
-    n_fine = settings.grids[-1]
+    constrained = next((row for row in rows if row.role == "constrained"), wide)
+    n = settings.comparison_n(base.equation)
+    n_fine = settings.study_grids(base.equation)[-1]
     lines = []
     for row in rows:
         order = row.study.fitted_orders["l2"]
         order_text = "-" if math.isnan(order) else f"{order:.2f}"
         at_n = _ratio_text(row.final_error, base.final_error)
         if row is base:
-            text = (f"baseline: order {order_text} as promised (expected "
+            promised = "as promised" if row.study.meets_expected else "not as promised"
+            text = (f"baseline: order {order_text} {promised} (expected "
                               f"{row.study.expected_order}); matches the scipy reference to "
                               f"{row.error_reference[-1]:.1e}")
         elif row.role == "seed-learned":
@@ -50,16 +58,17 @@ def conclusions(rows: Sequence[DemoRow], settings: DemoSettings) -> list[str]:
             stable = "" if row.stable else "no stable dt (ran anyway); "
             link = "but" if row.final_error < base.final_error else "and"
             text = (f"inconsistent: {stable}{at_n} error than the textbook at n = "
-                              f"{settings.n}, {link} {trend} under refinement (order "
+                              f"{n}, {link} {trend} under refinement (order "
                               f"{order_text}, {_finest(row):.1e} at n = {n_fine})")
         elif row.role == "constrained":
             versus_wide = _ratio_text(row.final_error, wide.final_error)
             versus_wide += " as" if versus_wide.startswith("about") else " than"
+            verdict = "" if row.study.meets_expected else f" ({row.study.verdict})"
             text = (f"order {row.accuracy_order} by construction: {at_n} error than "
-                              f"the textbook 3-point at n = {settings.n} ({versus_wide} "
-                              f"the textbook {wide.taps}-point); order {order_text}")
+                              f"the textbook {base.taps}-point at n = {n} ({versus_wide} "
+                              f"the textbook {wide.taps}-point); order {order_text}{verdict}")
         else:
-            versus = _ratio_text(_finest(row), _finest(rows[2]))
+            versus = _ratio_text(_finest(row), _finest(constrained))
             text = (f"textbook of the constrained stencil's width: order "
                               f"{order_text}, {versus} error than it at n = {n_fine}: "
                               "refinement favours the higher order")
@@ -75,17 +84,26 @@ def format_table(result: DemoResult) -> str:
     """One compact table: errors at the training resolution, order under refinement, verdict."""
     s = result.settings
     ic = result.initial_condition
+    burgers = any(row.equation == "burgers" for row in result.rows)
     lines = [
-        f"learned-ops demo: advection u_t + {s.velocity:g} u_x = 0 and heat u_t = "
-        f"{s.diffusivity:g} u_xx on [-2, 2), periodic, t = {s.t_final:g}, {s.stepper.upper()}",
+        f"learned-ops demo: advection u_t + {s.velocity:g} u_x = 0"
+        + (", " if burgers else " and ") + f"heat u_t = {s.diffusivity:g} u_xx"
+        + (f" and burgers u_t + (u^2/2)_x = {s.viscosity:g} u_xx" if burgers else "")
+        + f" on [-2, 2), periodic, t = {s.t_final:g}, {s.stepper.upper()}",
         f"comparison runs: n = {s.n} (the seed's training spacing h = {4.0 / s.n:g}), "
         f"u0 = {ic.b:.3g} ({ic.a:.3g} sin({ic.k1} pi x) + {1 - ic.a:.3g} "
         f"sin({ic.k2} pi x)) from the seed's training family",
         f"order: fitted L2 order of a space convergence study of the same problems on n = "
         f"{', '.join(str(g) for g in s.grids)} (smooth bump)"
         + (";  operators trained in this run" if result.trained else ""),
-        "",
     ]
+    if burgers:
+        lines.append(
+            f"burgers: coarse n = {s.burgers_n} (h = {4.0 / s.burgers_n:g}), u0 = the exact "
+            f"Cole-Hopf wave {s.burgers_ic}, flux and diffusion operators as a pair "
+            f"(fd:{{1,2}}: D1 and D2 on those offsets); order on n = "
+            f"{', '.join(str(g) for g in s.burgers_grids)} from the same wave")
+    lines.append("")
     head = (f"{'equation':<10} {'operator':<27} {'taps':>4} {'p':>2} {'L2 vs exact':>11} "
             f"{'vs scipy':>9} {'scipy err':>9} {'order':>6}  conclusion")
     lines += [head, "-" * len(head)]

@@ -95,6 +95,51 @@ def test_demo_tells_the_story(demo_run, equation: str) -> None:
     assert wide["convergence"]["errors"]["l2"][-1] < learned["convergence"]["errors"]["l2"][-1]
 
 
+def test_demo_tells_the_burgers_story(demo_run) -> None:
+    """Burgers on a coarse grid from the exact Cole-Hopf wave: the textbook pairs keep their
+    orders and agree with the scipy reference, the learned pair beats the textbook 3-point at
+    n = 50 and keeps order 2, the textbook 5-point wins under refinement; each conclusion
+    quotes the JSON's own numbers."""
+    payload = demo_run[0]
+    rows = _rows(payload, "burgers")
+    assert set(rows) == {"textbook:3", "constrained:5", "textbook:5"}
+    textbook, learned, wide = rows["textbook:3"], rows["constrained:5"], rows["textbook:5"]
+    settings = payload["settings"]["burgers"]
+    assert settings["n"] == 50
+    assert settings["initial_condition"] == "cole-hopf:A=1.5,k=1"
+    assert "burgers u_t + (u^2/2)_x = 0.05 u_xx" in payload["settings"]["problems"]["burgers"]
+    for row in rows.values():
+        assert row["stable"]
+        assert row["convergence"]["grids"] == settings["grids"]
+        assert row["diffusion_operator"]["accuracy_order"] == row["accuracy_order"]
+        assert row["diffusion_operator"]["offsets"] == row["offsets"]
+    assert learned["flux_operator"] == "learned-d1-c5-o2"
+    assert learned["diffusion_operator"]["operator"] == "learned-d2-c5-o2"
+    assert abs(textbook["convergence"]["fitted_orders"]["l2"] - 2) < 0.1
+    assert abs(wide["convergence"]["fitted_orders"]["l2"] - 4) < 0.1
+    assert textbook["convergence"]["verdict"] == wide["convergence"]["verdict"] == "met"
+    assert abs(learned["convergence"]["fitted_orders"]["l2"] - 2) < 0.15
+    for row in (textbook, wide):  # the reference runs the same classical stencils
+        assert row["l2_error_vs_reference"] < 1e-2 * row["l2_error_vs_exact"]
+    assert learned["l2_error_vs_exact"] < textbook["l2_error_vs_exact"] / 10
+    assert wide["convergence"]["errors"]["l2"][-1] < learned["convergence"]["errors"]["l2"][-1] / 10
+    ratio = textbook["l2_error_vs_exact"] / learned["l2_error_vs_exact"]
+    assert (f"{ratio:.1f}x smaller error than the textbook 3-point at n = 50"
+            in learned["conclusion"])
+    finest = wide["convergence"]["errors"]["l2"][-1]
+    versus = learned["convergence"]["errors"]["l2"][-1] / finest
+    assert f"{versus:.1f}x smaller error than it at n = 400" in wide["conclusion"]
+    assert f"{textbook['l2_error_vs_reference']:.1e}" in textbook["conclusion"]
+    # The front figure's runs: a steep front on 64 nodes, both pairs within 2% of its amplitude 0.5.
+    front = payload["front"]
+    assert front["n"] == 64
+    assert front["times"][-1] == 1.0
+    assert set(front["max_error"]) == {"fd:{1,2}:-2,-1,0,1,2", "learned-d{1,2}-c5-o2"}
+    for errors in front["max_error"].values():
+        assert errors[0] == 0.0
+        assert 1e-4 < max(errors) < 1e-2
+
+
 def test_seed_beats_textbook_at_training_resolution_for_advection(demo_run) -> None:
     rows = _rows(demo_run[0], "advection")
     assert rows["seed-learned:3"]["l2_error_vs_exact"] < rows["textbook:3"]["l2_error_vs_exact"]
@@ -106,8 +151,9 @@ def test_table_has_one_row_per_operator(tmp_path: Path, monkeypatch, capsys) -> 
     out = capsys.readouterr()
     assert out.err == ""
     lines = out.out.splitlines()
-    rows = [line for line in lines if line.startswith(("advection ", "heat "))]
-    assert len(rows) == 8
+    rows = [line for line in lines if line.startswith(("advection ", "heat ", "burgers "))]
+    assert len(rows) == 11
+    assert sum(line.startswith("burgers ") for line in rows) == 3
     assert any("inconsistent" in line for line in rows)
     assert not list(tmp_path.iterdir())
 

@@ -25,7 +25,8 @@ def run_example(name: str, tmp_path: Path, timeout: float = 300) -> dict:
 
 def test_every_example_has_a_test() -> None:
     tested = {"01_reproduce_seed.py", "02_advection_swap.py", "03_heat.py",
-              "04_convergence.py", "05_band_optimised.py", "06_bring_your_own.py"}
+              "04_convergence.py", "05_band_optimised.py", "06_bring_your_own.py",
+              "07_burgers.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -116,3 +117,23 @@ def test_bring_your_own(tmp_path: Path) -> None:
     assert out["bare"] == pytest.approx(out["stencil"], rel=1e-12)
     assert out["stencil"] < 2e-2
     assert out["spectral"] < out["stencil"] / 100
+
+
+def test_burgers(tmp_path: Path) -> None:
+    out = run_example("07_burgers.py", tmp_path)
+    forms = out["forms"]
+    assert set(forms) == {"conservative", "skew", "advective"}
+    # Every form with the learned 5-point pair is within 5e-5 of Cole-Hopf at n = 100 (they
+    # measure 0.8e-5 .. 2.1e-5); the textbook 3-point pair misses by 1.8e-4, a wrong flux (a
+    # missing 1/2, a sign) by O(0.1).
+    for form, error in forms.items():
+        assert 0 < error < 5e-5, (form, error)
+    assert out["textbook_l2"] > 5 * max(forms.values())
+    # The forms are different discretizations (not one run printed three times).
+    assert len({round(e, 12) for e in forms.values()}) == 3
+    # The inviscid sine (shock time 1) is stopped just after the shock forms.
+    shock = out["shock"]
+    assert shock is not None, "the inviscid run was not stopped"
+    assert 0.9 <= shock["time"] <= 1.3
+    assert shock["measure"] == "total variation"
+    assert shock["complete"] is False
