@@ -16,8 +16,8 @@ The right-hand side at a point follows :class:`solvers.rhs.SemilinearRhs`'s orde
 operations: ``acc = L u`` (taps in order), then ``acc + alpha * s`` with
 ``s = sum_j w_j u[i + o_j]**2``, then ``acc + (d * u) * beta`` with
 ``d = sum_j w_j u[i + o_j]``, then ``+ f``. The zero weights of the common window add exact
-zeros (``0 * v + w * x == w * x`` for finite values), so a finite result is the same as with
-the non-zero taps alone. The forcing is summed over distinct wavenumbers (a different order
+zeros (``0 * v + w * x == w * x`` for finite values), so a finite result is the one of the
+non-zero taps alone. The forcing is summed over distinct wavenumbers (a different order
 than NumPy's ``dgemv``: agreement to round-off, not bitwise).
 
 All indices are unsigned (``np.uint64``): numba then emits no negative-index wrap-around,

@@ -5,13 +5,17 @@ at most one flux term ``alpha D(u**2) + beta u D(u)`` and an optional forcing (a
 may be absent: inviscid Burgers). Any explicit Butcher tableau; stage ``i`` is evaluated at
 time ``t + c_i dt`` (the forcing is the only time dependence).
 
-Layout as in the linear kernel: each step walks the row in blocks of about
-:data:`~solvers.fast_kernels.BLOCK` points and computes every stage on the block plus a halo
-(the widest stencil's reach times the stages still to come) in L1-resident scratch, writing
-the new state for the block to the other of two buffers. The squares ``u**2`` at the flux
-taps are formed on the fly (a multiply per tap, cheaper than a pass). The forcing is summed
-per distinct wavenumber (the travelling waves share a few ``k``) from sine / cosine tables
-of the nodes, once per block and stage time.
+Layout as in the linear kernel: each step walks the row in blocks of about :data:`BLOCK`
+points and computes every stage on the block plus a halo (the widest stencil's reach times
+the stages still to come) in L2-resident scratch, writing the new state for the block to the
+other of two buffers. The squares ``u**2`` at the flux taps are formed on the fly (a multiply
+per tap, cheaper than a pass). The forcing is summed per distinct wavenumber (the travelling
+waves share a few ``k``) from sine / cosine tables of the nodes into a block buffer, one
+vectorised pass per wavenumber, once per block and distinct stage time.
+
+Compilation: one specialisation per width of the stencils' common window (the linear and
+flux weights are both laid out over offsets ``omin .. omax``), for every flux form, forcing,
+tableau and batch size; see :mod:`solvers._fast_semilinear_loops`.
 
 Agreement with :class:`~solvers.kernels.RungeKuttaKernel` over :class:`~solvers.rhs.
 SemilinearRhs` is to round-off: the same products in the same order (see
@@ -25,6 +29,7 @@ loop. numba is imported on the first kernel request, never at ``import solvers``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +38,14 @@ import numpy as np
 from solvers.discretization import Discretization
 from solvers.tableaux import ButcherTableau
 
-__all__ = ["SemilinearKernel", "semilinear_kernel_factory", "semilinear_supported"]
+__all__ = ["BLOCK", "SemilinearKernel", "semilinear_kernel_factory", "semilinear_supported"]
+
+BLOCK = 4096
+"""Target points per block. The stages' scratch (two stage values, the running update, the
+forcing) and the block's share of the state stay in L2; with the linear kernel's 1024 the
+per-block overhead (a call, alias checks and a scalar remainder per stage) cost ~10% at
+N = 4,000 and the blocks were no faster (the scratch does not fit L1 either way). Read when a
+kernel is built."""
 
 _compiled: Callable[..., int] | None = None
 _failure: str | None = None
@@ -125,8 +137,6 @@ class SemilinearKernel:
                  run: Callable[..., int]) -> None:
         if not semilinear_supported(disc, tableau):
             raise ValueError("this discretization's layout is not supported by the kernel")
-        from solvers.fast_kernels import _blocks
-
         self.disc = disc
         self.tableau = tableau
         self._run = run
@@ -163,7 +173,9 @@ class SemilinearKernel:
         self._a = _writable(tableau.a)
         self._b = _writable(tableau.b)
         self._c = _writable(tableau.c)
-        bounds = _blocks(n, 2)  # always blocks (the scratch is per block)
+        count = max(1, math.ceil(n / BLOCK))
+        edges = np.linspace(0, n, count + 1).round().astype(np.int64)
+        bounds = np.ascontiguousarray(np.stack([edges[:-1], edges[1:]], axis=1))
         self._bounds = bounds
         (self._tsin, self._tcos, self._amp, self._freq, self._phase,
          self._group) = _grouped_tables(disc, self._hl, self._hr)

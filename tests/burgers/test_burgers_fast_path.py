@@ -94,10 +94,14 @@ def test_compiled_equals_numpy(form: str, nu: float, forced: bool, stepper: str)
 
 @pytest.mark.parametrize("stepper", ["heun", "rk4"])
 @pytest.mark.parametrize("form", FORMS)
-def test_wide_stencils_and_blocks(form: str, stepper: str) -> None:
-    """5-point stencils on a grid of several blocks (halo across block edges)."""
+def test_wide_stencils_and_blocks(form: str, stepper: str, monkeypatch) -> None:
+    """5-point stencils on a grid of several uneven blocks (halo across block edges)."""
+    import solvers.fast_semilinear as fs
+
+    monkeypatch.setattr(fs, "BLOCK", 700)  # 2500 points: 4 blocks of 625
     problem = _problem(form, 0.02, True, n=2500, wide=True)
     fast, slow = _both(problem, stepper)
+    assert fast._bounds.shape[0] == 4
     u0 = _u0(problem.grid)
     dt = 0.05 * problem.grid.h
     fast.load(u0)
@@ -238,3 +242,22 @@ def test_no_jit_and_unsupported_layouts_fall_back(monkeypatch) -> None:
     monkeypatch.delenv("LEARNED_OPS_NO_JIT")
     tiny = discretize(_problem("conservative", 0.05, False, n=5, wide=True))
     assert fast_kernel_factory(tiny, get_tableau("rk4")) is None  # narrower than the halo
+
+
+def test_one_specialisation_per_window_width() -> None:
+    """Forms, viscosity, forcing, steppers and batch sizes share one compiled loop per width
+    of the stencils' window (cold compilation is paid once per width, not per combination)."""
+    from solvers._fast_semilinear_loops import run
+
+    for form in FORMS:
+        for nu in (0.0, 0.05):
+            for forced in (False, True):
+                for stepper in ("euler", "ssprk3", "rk4"):
+                    problem = _problem(form, nu, forced, n=32)
+                    fast, _ = _both(problem, stepper)
+                    fast.load(_u0(problem.grid, rows=2 if forced else 0))
+                    fast.advance(0.1, 1e-3, 2)
+                    fast.advance_checked(0.1, 1e-3, 2, 1, np.inf)
+                    fast.advance_watched(0.1, 1e-3, 2, 1e9, np.full(3, np.inf))
+    widths = {sig[2].count for sig in run.signatures}
+    assert len(run.signatures) == len(widths), run.signatures
