@@ -13,9 +13,9 @@ per tap, cheaper than a pass). The forcing is summed per distinct wavenumber (th
 waves share a few ``k``) from sine / cosine tables of the nodes into a block buffer, one
 vectorised pass per wavenumber, once per block and distinct stage time.
 
-Compilation: one specialisation per width of the stencils' common window (the linear and
-flux weights are both laid out over offsets ``omin .. omax``), for every flux form, forcing,
-tableau and batch size; see :mod:`solvers._fast_semilinear_loops`.
+Compilation: one specialisation per width of the stencils' common window (the linear weights
+are laid out over offsets ``omin .. omax``) and number of non-zero flux taps, for every flux
+form, forcing, tableau and batch size; see :mod:`solvers._fast_semilinear_loops`.
 
 Agreement with :class:`~solvers.kernels.RungeKuttaKernel` over :class:`~solvers.rhs.
 SemilinearRhs` is to round-off: the same products in the same order (see
@@ -154,17 +154,17 @@ class SemilinearKernel:
         self._hl, self._hr = s * self._gl, s * self._gr
         self._omin = omin
         self._cen = -omin
-        # both weight sets over the one window omin..omax (zeros where a stencil has no tap):
-        # the compiled loop is specialised on the window's width only
+        # the linear weights over the one window omin..omax (zeros where it has no tap), the
+        # flux term's non-zero taps as they are: the compiled loop is specialised on the
+        # window's width and the number of flux taps only
         window = omax - omin + 1
         w_lin = [0.0] * window
         for o, w in linear:
             w_lin[o - omin] = w
-        w_flux = [0.0] * window
-        for o, w in taps:
-            w_flux[o - omin] = w
+        flux_taps = taps or [(0, 0.0)]
         self._wL = tuple(w_lin)
-        self._wF = tuple(w_flux)
+        self._relF = tuple(o - omin for o, _ in flux_taps)
+        self._wF = tuple(w for _, w in flux_taps)
         # 1: D(u**2) only (also: no flux term, alpha = 0 and zero weights add exact zeros),
         # 2: u D(u) only, 3: both
         self._mode = 3 if (self._use_a and self._use_b) else (2 if self._use_b else 1)
@@ -223,8 +223,8 @@ class SemilinearKernel:
     def _call(self, t: float, dt: float, steps: int, check_every: int, ceil2: np.ndarray,
               watch: bool) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
-        done = self._run(cur, nxt, self._wL, self._wF, self._alpha, self._beta, self._mode,
-                         self._cen, self._omin, self._a, self._b, self._c, float(t),
+        done = self._run(cur, nxt, self._wL, self._relF, self._wF, self._alpha, self._beta,
+                         self._mode, self._cen, self._omin, self._a, self._b, self._c, float(t),
                          float(dt), int(steps), self.disc.n, self._gl, self._gr,
                          self._bounds, self._tsin, self._tcos, self._amp, self._freq,
                          self._phase, self._group, int(check_every), ceil2, self._sq,
