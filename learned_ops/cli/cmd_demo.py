@@ -2,9 +2,10 @@
 
 Learned stencils (the seed notebook's and constrained ones) plugged into advection and heat
 solvers, compared with the exact solution and the independent scipy reference at the seed's
-training resolution, and measured under grid refinement. Prints one table (or one JSON object
-with ``--json``) and writes five figures into ``--out``. Uses the pretrained operators (no
-TensorFlow) unless ``--train`` retrains them from scratch first.
+training resolution, and measured under grid refinement; the constrained ones also as the flux
+and diffusion operators of viscous Burgers on a coarse grid (exact Cole-Hopf solutions). Prints
+one table (or one JSON object with ``--json``) and writes six figures into ``--out``. Uses the
+pretrained operators (no TensorFlow) unless ``--train`` retrains them from scratch first.
 
 Glue only: the numbers come from :mod:`learned_ops.cli.demo_report`, the pictures from
 :mod:`learned_ops.cli.demo_figures`.
@@ -35,16 +36,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand."""
     p = subparsers.add_parser(
         "demo",
-        help="the whole story: learned vs textbook stencils in advection and heat, with figures",
+        help="the whole story: learned vs textbook stencils in advection, heat and Burgers, "
+             "with figures",
         description=(
             "Run advection and heat on [-2, 2) with a textbook stencil, the seed notebook's\n"
             "learned stencil, a constrained learned stencil and the textbook stencil of the\n"
             "same width; compare each with the exact solution and an independent scipy\n"
             "reference at the seed's training resolution (n = 400), run a convergence study\n"
-            "(n = 50..800), print one table with a one-line conclusion per row, and write five\n"
+            "(n = 50..800); run viscous Burgers with textbook and learned flux/diffusion pairs\n"
+            "on a coarse grid (n = 50) against an exact Cole-Hopf wave, with a study on\n"
+            "n = 50..400; print one table with a one-line conclusion per row, and write six\n"
             "figures (solutions, error against time, convergence, coefficients, modified\n"
-            "wavenumber) into --out. Uses the pretrained operators: no training, no TensorFlow,\n"
-            "a few seconds. --train retrains the operators it needs from scratch first."
+            "wavenumber, a Burgers front steepening) into --out. Uses the pretrained\n"
+            "operators: no training, no TensorFlow, a few seconds. --train retrains the\n"
+            "operators it needs from scratch first."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
