@@ -4,25 +4,21 @@ Imported only when a compiled semilinear kernel is first requested, never at
 ``import solvers``. Module-level functions, so numba's on-disk cache (``cache=True``) finds
 them in the next process.
 
-One compilation per machine, width ``W`` of the stencils' common window ``omin .. omax`` and
-number of non-zero flux taps: the linear weights are laid out over the whole window (zero
-weights where the linear stencil has no tap, a tuple of length ``W``), the flux term keeps its
-non-zero taps only (positions in the window and weights, tuples of one length: a central first
-derivative's zero middle weight would cost a square, a multiply and an add per point, ~15% of
-the step). Those tuple lengths are all that varies in the compiled signature. The flux form
-(``D(u**2)``, ``u D(u)`` or both), the forcing and the Butcher tableau are run-time
-arguments; each stage kind's point loop exists once per form and forcing (the branch is taken
-outside the point loop, the loops are inlined with constants so LLVM folds the branches and
-vectorises each).
+One compilation per machine and pair of tap counts (flux taps, linear taps outside them):
+the flux term's non-zero taps carry the linear weights at their positions too, the linear
+stencil's remaining non-zero taps (usually just the centre of a central pair) come apart.
+The flux form (``D(u**2)``, ``u D(u)`` or both), the forcing and the Butcher tableau are
+run-time arguments; each stage kind's point loop exists once per form and forcing (the branch
+is taken outside the point loop, the loops are inlined with constants so LLVM folds the
+branches and vectorises each).
 
-The right-hand side at a point follows :class:`solvers.rhs.SemilinearRhs`'s order of
-operations: ``acc = L u`` (taps in order), then ``acc + alpha * s`` with
-``s = sum_j w_j u[i + o_j]**2``, then ``acc + (d * u) * beta`` with
-``d = sum_j w_j u[i + o_j]``, then ``+ f``. The zero weights of the linear stencil's window
-add exact zeros (``0 * v + w * x == w * x`` for finite values), so a finite result is the one
-of the non-zero taps alone; flux taps with zero weight are skipped. The forcing is summed over
-distinct wavenumbers (a different order than NumPy's ``dgemv``: agreement to round-off, not
-bitwise).
+The right-hand side at a point is, per flux tap ``j`` (window position ``p``),
+``u_p * (wL_p + alpha w_j u_p + w_j beta u_i)`` summed with the other linear taps' ``wL_p
+u_p``: the same terms as :class:`solvers.rhs.SemilinearRhs`'s ``L u + alpha D(u**2) + beta u
+D(u)``, grouped so that a step needs as few multiplies as the hand-written loop (the
+multiply units bound this loop: ten per point summed apart, seven grouped, for RK4 with
+3-point stencils). So the agreement with NumPy is to round-off (~1e-15 relative over hundreds
+of steps), not bitwise. The forcing ``+ f`` is summed over distinct wavenumbers.
 
 All indices are unsigned (``np.uint64``): numba then emits no negative-index wrap-around,
 which would block vectorisation. Arrays are passed whole with an index shift instead of being
@@ -42,25 +38,34 @@ _U = np.uint64
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _k(x, i, wL, relF, wF, alpha, beta, cen, mode):  # pragma: no cover - compiled
-    """The right-hand side with the window's tap 0 at x[i]: linear weights wL over the whole
-    window, the flux term's non-zero taps at window positions relF with weights wF (mode 1:
-    D(u**2), 2: u D(u), 3: both; a constant at every call site, so the branches fold)."""
-    acc = wL[0] * x[i]
-    for j in range(1, len(wL)):
-        acc += wL[j] * x[i + _U(j)]
-    if mode & 1:
-        v = x[i + _U(relF[0])]
-        s = wF[0] * (v * v)
-        for j in range(1, len(wF)):
-            v = x[i + _U(relF[j])]
-            s += wF[j] * (v * v)
-        acc = acc + alpha * s
-    if mode & 2:
-        d = wF[0] * x[i + _U(relF[0])]
-        for j in range(1, len(wF)):
-            d += wF[j] * x[i + _U(relF[j])]
-        acc = acc + (d * x[i + _U(cen)]) * beta
+def _k(x, i, tO, tF, beta, cen, mode):  # pragma: no cover - compiled
+    """The right-hand side with the window's position 0 at x[i].
+
+    tO = (positions, linear weights) of the linear taps where the flux term has none;
+    tF = (positions, linear weights, alpha * flux weights, flux weights) at the flux taps.
+    Per flux tap v * (wl + wa * v + wb * beta u): one multiply fewer per tap than
+    ``wl v + alpha (w v**2)`` summed apart. mode 1: D(u**2), 2: u D(u), 3: both (a constant
+    at every call site, so the branches fold).
+    """
+    rO, wO = tO
+    rF, wl, wa, wb = tF
+    acc = wO[0] * x[i + _U(rO[0])]
+    for j in range(1, len(wO)):
+        acc += wO[j] * x[i + _U(rO[j])]
+    if mode == 1:
+        for j in range(len(wl)):
+            v = x[i + _U(rF[j])]
+            acc += v * (wl[j] + wa[j] * v)
+    elif mode == 2:
+        bu = beta * x[i + _U(cen)]
+        for j in range(len(wl)):
+            v = x[i + _U(rF[j])]
+            acc += v * (wl[j] + wb[j] * bu)
+    else:
+        bu = beta * x[i + _U(cen)]
+        for j in range(len(wl)):
+            v = x[i + _U(rF[j])]
+            acc += v * ((wl[j] + wa[j] * v) + wb[j] * bu)
     return acc
 
 
@@ -68,47 +73,47 @@ def _k(x, i, wL, relF, wF, alpha, beta, cen, mode):  # pragma: no cover - compil
 # q is the block-local index; x is read at q + xs (+ tap), row arrays at q + ro, local scratch
 # arrays (yn, fd, kd, fv, ypre) at q.
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _final_loop(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, fs, fso, dst, ro, c2, q0,
+def _final_loop(x, xs, tO, tF, beta, cen, mode, fv, forced, fs, fso, dst, ro, c2, q0,
                 m):  # pragma: no cover - compiled
     for t in range(m):
         q = _U(q0 + t)
-        k = _k(x, q + _U(xs), wL, relF, wF, alpha, beta, cen, mode)
+        k = _k(x, q + _U(xs), tO, tF, beta, cen, mode)
         if forced:
             k = k + fv[q]
         dst[q + _U(ro)] = fs[q + _U(fso)] + c2 * k
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _final(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, fs, fso, dst, ro, c2, q0,
+def _final(x, xs, tO, tF, beta, cen, mode, fv, forced, fs, fso, dst, ro, c2, q0,
            m):  # pragma: no cover - compiled
     """dst = fs + c2 k (the step's last stage)."""
     if forced:
         if mode == 1:
-            _final_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, True,
+            _final_loop(x, xs, tO, tF, beta, cen, 1, fv, True,
                         fs, fso, dst, ro, c2, q0, m)
         elif mode == 2:
-            _final_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, True,
+            _final_loop(x, xs, tO, tF, beta, cen, 2, fv, True,
                         fs, fso, dst, ro, c2, q0, m)
         else:
-            _final_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, True,
+            _final_loop(x, xs, tO, tF, beta, cen, 3, fv, True,
                         fs, fso, dst, ro, c2, q0, m)
     elif mode == 1:
-        _final_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, False,
+        _final_loop(x, xs, tO, tF, beta, cen, 1, fv, False,
                     fs, fso, dst, ro, c2, q0, m)
     elif mode == 2:
-        _final_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, False,
+        _final_loop(x, xs, tO, tF, beta, cen, 2, fv, False,
                     fs, fso, dst, ro, c2, q0, m)
     else:
-        _final_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, False,
+        _final_loop(x, xs, tO, tF, beta, cen, 3, fv, False,
                     fs, fso, dst, ro, c2, q0, m)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fs, fso, fd, yn,
+def _keep_loop(x, xs, tO, tF, beta, cen, mode, fv, forced, yb, ybo, fs, fso, fd, yn,
                kd, c1, c2, q0, m):  # pragma: no cover - compiled
     for t in range(m):
         q = _U(q0 + t)
-        k = _k(x, q + _U(xs), wL, relF, wF, alpha, beta, cen, mode)
+        k = _k(x, q + _U(xs), tO, tF, beta, cen, mode)
         if forced:
             k = k + fv[q]
         kd[q] = k
@@ -117,36 +122,36 @@ def _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb, ybo,
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _keep(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fs, fso, fd, yn, kd, c1,
+def _keep(x, xs, tO, tF, beta, cen, mode, fv, forced, yb, ybo, fs, fso, fd, yn, kd, c1,
           c2, q0, m):  # pragma: no cover - compiled
     """kd = k; yn = yb + c1 k; fd = fs + c2 k (k read again by a later stage)."""
     if forced:
         if mode == 1:
-            _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, True, yb, ybo, fs, fso, fd, yn,
+            _keep_loop(x, xs, tO, tF, beta, cen, 1, fv, True, yb, ybo, fs, fso, fd, yn,
                        kd, c1, c2, q0, m)
         elif mode == 2:
-            _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, True, yb, ybo, fs, fso, fd, yn,
+            _keep_loop(x, xs, tO, tF, beta, cen, 2, fv, True, yb, ybo, fs, fso, fd, yn,
                        kd, c1, c2, q0, m)
         else:
-            _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, True, yb, ybo, fs, fso, fd, yn,
+            _keep_loop(x, xs, tO, tF, beta, cen, 3, fv, True, yb, ybo, fs, fso, fd, yn,
                        kd, c1, c2, q0, m)
     elif mode == 1:
-        _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, False, yb, ybo, fs, fso, fd, yn,
+        _keep_loop(x, xs, tO, tF, beta, cen, 1, fv, False, yb, ybo, fs, fso, fd, yn,
                    kd, c1, c2, q0, m)
     elif mode == 2:
-        _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, False, yb, ybo, fs, fso, fd, yn,
+        _keep_loop(x, xs, tO, tF, beta, cen, 2, fv, False, yb, ybo, fs, fso, fd, yn,
                    kd, c1, c2, q0, m)
     else:
-        _keep_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, False, yb, ybo, fs, fso, fd, yn,
+        _keep_loop(x, xs, tO, tF, beta, cen, 3, fv, False, yb, ybo, fs, fso, fd, yn,
                    kd, c1, c2, q0, m)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, uu, ro, fd, yn, c1, c2, q0,
+def _first_loop(x, xs, tO, tF, beta, cen, mode, fv, forced, uu, ro, fd, yn, c1, c2, q0,
                 m):  # pragma: no cover - compiled
     for t in range(m):
         q = _U(q0 + t)
-        k = _k(x, q + _U(xs), wL, relF, wF, alpha, beta, cen, mode)
+        k = _k(x, q + _U(xs), tO, tF, beta, cen, mode)
         if forced:
             k = k + fv[q]
         v = uu[q + _U(ro)]
@@ -155,36 +160,36 @@ def _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, uu, ro,
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _first(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, uu, ro, fd, yn, c1, c2, q0,
+def _first(x, xs, tO, tF, beta, cen, mode, fv, forced, uu, ro, fd, yn, c1, c2, q0,
            m):  # pragma: no cover - compiled
     """yn = uu + c1 k; fd = uu + c2 k (stage 0, k not kept)."""
     if forced:
         if mode == 1:
-            _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, True, uu, ro, fd, yn, c1, c2,
+            _first_loop(x, xs, tO, tF, beta, cen, 1, fv, True, uu, ro, fd, yn, c1, c2,
                         q0, m)
         elif mode == 2:
-            _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, True, uu, ro, fd, yn, c1, c2,
+            _first_loop(x, xs, tO, tF, beta, cen, 2, fv, True, uu, ro, fd, yn, c1, c2,
                         q0, m)
         else:
-            _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, True, uu, ro, fd, yn, c1, c2,
+            _first_loop(x, xs, tO, tF, beta, cen, 3, fv, True, uu, ro, fd, yn, c1, c2,
                         q0, m)
     elif mode == 1:
-        _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, False, uu, ro, fd, yn, c1, c2, q0,
+        _first_loop(x, xs, tO, tF, beta, cen, 1, fv, False, uu, ro, fd, yn, c1, c2, q0,
                     m)
     elif mode == 2:
-        _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, False, uu, ro, fd, yn, c1, c2, q0,
+        _first_loop(x, xs, tO, tF, beta, cen, 2, fv, False, uu, ro, fd, yn, c1, c2, q0,
                     m)
     else:
-        _first_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, False, uu, ro, fd, yn, c1, c2, q0,
+        _first_loop(x, xs, tO, tF, beta, cen, 3, fv, False, uu, ro, fd, yn, c1, c2, q0,
                     m)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fd, yn, c1, c2,
+def _update_loop(x, xs, tO, tF, beta, cen, mode, fv, forced, yb, ybo, fd, yn, c1, c2,
                  q0, m):  # pragma: no cover - compiled
     for t in range(m):
         q = _U(q0 + t)
-        k = _k(x, q + _U(xs), wL, relF, wF, alpha, beta, cen, mode)
+        k = _k(x, q + _U(xs), tO, tF, beta, cen, mode)
         if forced:
             k = k + fv[q]
         yn[q] = yb[q + _U(ybo)] + c1 * k
@@ -192,30 +197,30 @@ def _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb, yb
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _update(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb, ybo, fd, yn, c1, c2, q0,
+def _update(x, xs, tO, tF, beta, cen, mode, fv, forced, yb, ybo, fd, yn, c1, c2, q0,
             m):  # pragma: no cover - compiled
     """yn = yb + c1 k; fd = fd + c2 k (in place, k not kept)."""
     if forced:
         if mode == 1:
-            _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, True,
+            _update_loop(x, xs, tO, tF, beta, cen, 1, fv, True,
                          yb, ybo, fd, yn, c1, c2,
                          q0, m)
         elif mode == 2:
-            _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, True,
+            _update_loop(x, xs, tO, tF, beta, cen, 2, fv, True,
                          yb, ybo, fd, yn, c1, c2,
                          q0, m)
         else:
-            _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, True,
+            _update_loop(x, xs, tO, tF, beta, cen, 3, fv, True,
                          yb, ybo, fd, yn, c1, c2,
                          q0, m)
     elif mode == 1:
-        _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, 1, fv, False, yb, ybo, fd, yn, c1, c2,
+        _update_loop(x, xs, tO, tF, beta, cen, 1, fv, False, yb, ybo, fd, yn, c1, c2,
                      q0, m)
     elif mode == 2:
-        _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, 2, fv, False, yb, ybo, fd, yn, c1, c2,
+        _update_loop(x, xs, tO, tF, beta, cen, 2, fv, False, yb, ybo, fd, yn, c1, c2,
                      q0, m)
     else:
-        _update_loop(x, xs, wL, relF, wF, alpha, beta, cen, 3, fv, False, yb, ybo, fd, yn, c1, c2,
+        _update_loop(x, xs, tO, tF, beta, cen, 3, fv, False, yb, ybo, fd, yn, c1, c2,
                      q0, m)
 
 
@@ -289,16 +294,14 @@ def _measures(v, lo, hi, prev):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def run(cur, nxt, wL, relF, wF, alpha, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, gr,
+def run(cur, nxt, tO, tF, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, gr,
         bounds, tsin, tcos, amp, freq, phase, group, check_every, ceil2, sq, watch, limits,
         largest, h):  # pragma: no cover - compiled
     """Take up to ``steps`` steps from time ``t0``; return the number taken.
 
     cur/nxt: (rows, hl + n + hr) periodic state buffers (hl = s gl ghosts on the left,
     hr = s gr on the right); the state after step m is in cur for even m, nxt for odd m.
-    wL: the linear part's weights over the common window of offsets omin .. omin + W - 1
-    (zeros where it has no tap); relF / wF: the flux term's non-zero taps (window positions,
-    i.e. offset - omin, and weights);
+    tO / tF: the taps (see _k; positions are offset - omin);
     alpha / beta and mode (1: D(u**2) only, 2: u D(u) only, 3: both) the flux term's form;
     cen = -omin (the point itself in the window). bounds: (blocks, 2).
     tsin/tcos: (groups, hl + n + hr) sin / cos of each distinct wavenumber at the nodes
@@ -398,10 +401,10 @@ def run(cur, nxt, wL, relF, wF, alpha, beta, mode, cen, omin, a, b, c, t0, dt, s
                         yn = yloc[(i + 1) % 2]
                         if final:
                             if s > 1:
-                                _final(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, fin,
+                                _final(x, xs, tO, tF, beta, cen, mode, fv, forced, fin,
                                        zero, out, p0, cbw[i], q0, m)
                             else:
-                                _final(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, u,
+                                _final(x, xs, tO, tF, beta, cen, mode, fv, forced, u,
                                        p0, out, p0, cbw[i], q0, m)
                         elif keep[i] or pre[i]:
                             if pre[i]:
@@ -411,16 +414,16 @@ def run(cur, nxt, wL, relF, wF, alpha, beta, mode, cen, omin, a, b, c, t0, dt, s
                                 yb = u
                                 ybo = p0
                             if i == 0:
-                                _keep(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb,
+                                _keep(x, xs, tO, tF, beta, cen, mode, fv, forced, yb,
                                       ybo, u, p0, fin, yn, kloc[i], cy[i], cbw[i], q0, m)
                             else:
-                                _keep(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, yb,
+                                _keep(x, xs, tO, tF, beta, cen, mode, fv, forced, yb,
                                       ybo, fin, zero, fin, yn, kloc[i], cy[i], cbw[i], q0, m)
                         elif i == 0:
-                            _first(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, u, p0,
+                            _first(x, xs, tO, tF, beta, cen, mode, fv, forced, u, p0,
                                    fin, yn, cy[i], cbw[i], q0, m)
                         else:
-                            _update(x, xs, wL, relF, wF, alpha, beta, cen, mode, fv, forced, u, p0,
+                            _update(x, xs, tO, tF, beta, cen, mode, fv, forced, u, p0,
                                     fin, yn, cy[i], cbw[i], q0, m)
                     if last:
                         prev = out[p0 + hl - 1] if p0 > 0 else out[p0 + hl]

@@ -13,13 +13,14 @@ per tap, cheaper than a pass). The forcing is summed per distinct wavenumber (th
 waves share a few ``k``) from sine / cosine tables of the nodes into a block buffer, one
 vectorised pass per wavenumber, once per block and distinct stage time.
 
-Compilation: one specialisation per width of the stencils' common window (the linear weights
-are laid out over offsets ``omin .. omax``) and number of non-zero flux taps, for every flux
-form, forcing, tableau and batch size; see :mod:`solvers._fast_semilinear_loops`.
+Compilation: one specialisation per pair of tap counts (the flux term's non-zero taps, the
+linear stencil's other non-zero taps), for every flux form, forcing, tableau and batch
+size; see :mod:`solvers._fast_semilinear_loops`.
 
 Agreement with :class:`~solvers.kernels.RungeKuttaKernel` over :class:`~solvers.rhs.
-SemilinearRhs` is to round-off: the same products in the same order (see
-:mod:`solvers._fast_semilinear_loops`), except the forcing's sum over waves.
+SemilinearRhs` is to round-off, not bitwise: the same terms, grouped per flux tap so that
+a step needs as few multiplies as a hand-written loop (see
+:mod:`solvers._fast_semilinear_loops`), and the forcing summed per wavenumber.
 
 Besides the :class:`~solvers.kernels.Kernel` protocol and :meth:`~SemilinearKernel.
 advance_checked`, :meth:`~SemilinearKernel.advance_watched` checks the invariants of
@@ -154,21 +155,21 @@ class SemilinearKernel:
         self._hl, self._hr = s * self._gl, s * self._gr
         self._omin = omin
         self._cen = -omin
-        # the linear weights over the one window omin..omax (zeros where it has no tap), the
-        # flux term's non-zero taps as they are: the compiled loop is specialised on the
-        # window's width and the number of flux taps only
-        window = omax - omin + 1
-        w_lin = [0.0] * window
-        for o, w in linear:
-            w_lin[o - omin] = w
-        flux_taps = taps or [(0, 0.0)]
-        self._wL = tuple(w_lin)
-        self._relF = tuple(o - omin for o, _ in flux_taps)
-        self._wF = tuple(w for _, w in flux_taps)
-        # 1: D(u**2) only (also: no flux term, alpha = 0 and zero weights add exact zeros),
+        # the flux taps (or the centre, weight 0, without a flux term) carry the linear weights
+        # at their positions; the other non-zero linear taps come apart (or a zero centre)
+        wl_at = {o - omin: w for o, w in linear}
+        flux_pos = [(o - omin, w) for o, w in taps] or [(-omin, 0.0)]
+        in_flux = {p for p, _ in flux_pos}
+        others = [(p, w) for p, w in sorted(wl_at.items()) if p not in in_flux and w != 0.0]
+        others = others or [(-omin, 0.0)]
+        a_scale = alpha if self._use_a else 0.0
+        self._tO = (tuple(p for p, _ in others), tuple(w for _, w in others))
+        self._tF = (tuple(p for p, _ in flux_pos),
+                    tuple(float(wl_at.get(p, 0.0)) for p, _ in flux_pos),
+                    tuple(a_scale * w for _, w in flux_pos), tuple(w for _, w in flux_pos))
+        # 1: D(u**2) only (also without a flux term: its zero weights add exact zeros),
         # 2: u D(u) only, 3: both
         self._mode = 3 if (self._use_a and self._use_b) else (2 if self._use_b else 1)
-        self._alpha = alpha if self._use_a else 0.0
         self._beta = beta if self._use_b else 0.0
         self._a = _writable(tableau.a)
         self._b = _writable(tableau.b)
@@ -223,8 +224,8 @@ class SemilinearKernel:
     def _call(self, t: float, dt: float, steps: int, check_every: int, ceil2: np.ndarray,
               watch: bool) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
-        done = self._run(cur, nxt, self._wL, self._relF, self._wF, self._alpha, self._beta,
-                         self._mode, self._cen, self._omin, self._a, self._b, self._c, float(t),
+        done = self._run(cur, nxt, self._tO, self._tF, self._beta, self._mode, self._cen,
+                         self._omin, self._a, self._b, self._c, float(t),
                          float(dt), int(steps), self.disc.n, self._gl, self._gr,
                          self._bounds, self._tsin, self._tcos, self._amp, self._freq,
                          self._phase, self._group, int(check_every), ceil2, self._sq,
