@@ -31,10 +31,21 @@ def _burgers_operator(ops: list[Any], values: Values) -> tuple[Any, tuple[str, .
     return (flux, second), ()
 
 
+def _ic_context(values: Values) -> dict[str, Any]:
+    """The viscosity the exact ``cole-hopf`` data needs (checked first: a bad one is named)."""
+    nu = values["viscosity"]
+    if not nu >= 0.0:  # also NaN
+        refuse(f"--viscosity {nu!r}: the viscosity must be a number >= 0")
+    return {"viscosity": nu}
+
+
 def _burgers_problem(values: Values, operator: Any, grid: Any,
                      ends: tuple[float, float]) -> Any:
     import solvers
 
+    if not grid.is_periodic:
+        refuse("burgers runs on periodic grids only (the flux has no boundary closures); "
+               "drop --boundary bounded")
     flux, diffusion = operator
     forcing = None
     if values["forcing"] is not None:
@@ -70,7 +81,7 @@ register_equation(
         operator_counts=(1, 1),
         combine=_burgers_operator,
         build=_burgers_problem,
-        ic_context=lambda values: {"viscosity": values["viscosity"]},
+        ic_context=_ic_context,
         default_ic="cole-hopf",
         labels=("flux", "diffusion"),
     ),
