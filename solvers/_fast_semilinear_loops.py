@@ -247,50 +247,28 @@ def _forcing_values(tsin, tcos, ca, cb, ro, fv, q0, m):  # pragma: no cover - co
             fv[q] = fv[q] + (ag * sg[q + _U(ro)] + bg * cg[q + _U(ro)])
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _measures(v, lo, hi, prev):  # pragma: no cover - compiled
-    """(sum v**2, max|v|, sum |v[t] - v[t-1]|) over v[lo:hi], with v[lo - 1] taken as prev.
+_ABS_BITS = 0x7FFFFFFFFFFFFFFF
 
-    Four interleaved partial sums / maxima: no single dependency chain through the block.
-    A nan is kept by the maxima (max would drop it).
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc", "nsz"})
+def _measures(v, iv, lo, hi, prev):  # pragma: no cover - compiled
+    """(sum v**2, bits of max|v|, sum |v[t] - v[t-1]|) over v[lo:hi], v[lo - 1] taken as prev.
+
+    iv is v's int64 view: the bit patterns of |v| order as the values do (nan above inf), so
+    the maximum is an integer maximum (it vectorises, and keeps a nan). The sums are
+    reassociated (vectorised): the order of their additions is LLVM's.
     """
-    s0 = s1 = s2 = s3 = 0.0
-    b0 = b1 = b2 = b3 = 0.0
-    v0 = v1 = v2 = v3 = 0.0
-    t = lo
-    last = prev
-    while t + 4 <= hi:
-        x0 = v[_U(t)]
-        x1 = v[_U(t + 1)]
-        x2 = v[_U(t + 2)]
-        x3 = v[_U(t + 3)]
-        s0 += x0 * x0
-        s1 += x1 * x1
-        s2 += x2 * x2
-        s3 += x3 * x3
-        a0, a1, a2, a3 = abs(x0), abs(x1), abs(x2), abs(x3)
-        b0 = a0 if not a0 <= b0 else b0
-        b1 = a1 if not a1 <= b1 else b1
-        b2 = a2 if not a2 <= b2 else b2
-        b3 = a3 if not a3 <= b3 else b3
-        v0 += abs(x0 - last)
-        v1 += abs(x1 - x0)
-        v2 += abs(x2 - x1)
-        v3 += abs(x3 - x2)
-        last = x3
-        t += 4
-    while t < hi:
-        x0 = v[_U(t)]
-        s0 += x0 * x0
-        a0 = abs(x0)
-        b0 = a0 if not a0 <= b0 else b0
-        v0 += abs(x0 - last)
-        last = x0
-        t += 1
-    b0 = b1 if not b1 <= b0 else b0
-    b2 = b3 if not b3 <= b2 else b2
-    big = b2 if not b2 <= b0 else b0
-    return (s0 + s1) + (s2 + s3), big, (v0 + v1) + (v2 + v3)
+    sq = 0.0
+    for t in range(lo, hi):
+        x = v[_U(t)]
+        sq += x * x
+    tv = abs(v[_U(lo)] - prev)
+    for t in range(lo + 1, hi):
+        tv += abs(v[_U(t)] - v[_U(t - 1)])
+    big = 0
+    for t in range(lo, hi):
+        big = max(big, iv[_U(t)] & _ABS_BITS)
+    return sq, big, tv
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -344,6 +322,8 @@ def run(cur, nxt, tO, tF, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, 
                     pre[i] = True
                     keep[j] = True
     broke = np.zeros(rows, dtype=np.bool_)
+    as_bits = np.zeros(1, dtype=np.int64)  # max|u| comes back as its bit pattern
+    as_value = as_bits.view(np.float64)
     zero = gl - gl  # an int64 0 (a literal 0 argument would be a specialisation of its own)
     stride = 1 if watch else (steps if check_every <= 0 else check_every)
     g0 = 0
@@ -427,7 +407,10 @@ def run(cur, nxt, tO, tF, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, 
                                     fin, yn, cy[i], cbw[i], q0, m)
                     if last:
                         prev = out[p0 + hl - 1] if p0 > 0 else out[p0 + hl]
-                        bs, bm, bt = _measures(out, p0 + hl, p1 + hl, prev)
+                        bs, bits, bt = _measures(out, out.view(np.int64), p0 + hl, p1 + hl,
+                                                 prev)
+                        as_bits[0] = bits
+                        bm = as_value[0]
                         total += bs
                         big = bm if not bm <= big else big
                         tv += bt
