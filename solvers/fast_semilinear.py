@@ -8,10 +8,11 @@ time ``t + c_i dt`` (the forcing is the only time dependence).
 Layout as in the linear kernel: each step walks the row in blocks of about :data:`BLOCK`
 points and computes every stage on the block plus a halo (the widest stencil's reach times
 the stages still to come) in L2-resident scratch, writing the new state for the block to the
-other of two buffers. The squares ``u**2`` at the flux taps are formed on the fly (a multiply
-per tap, cheaper than a pass). The forcing is summed per distinct wavenumber (the travelling
-waves share a few ``k``) from sine / cosine tables of the nodes into a block buffer, one
-vectorised pass per wavenumber, once per block and distinct stage time.
+other of two buffers. The flux term is formed on the fly per flux tap, ``u_p (wL_p + alpha w
+u_p + w beta u_i)`` (no pass for the squares). The forcing is summed per distinct
+wavenumber (the travelling waves share a few ``k``) from sine / cosine tables of the nodes
+into a block buffer, one vectorised pass per wavenumber, once per block and distinct stage
+time.
 
 Compilation: one specialisation per pair of tap counts (the flux term's non-zero taps, the
 linear stencil's other non-zero taps), for every flux form, forcing, tableau and batch
