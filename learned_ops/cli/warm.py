@@ -26,7 +26,7 @@ def main() -> int:
     from learned_ops.textbook import textbook_stencil
 
     started = time.perf_counter()
-    if solvers.fast_kernels.warm_up() is None:
+    if solvers.warm_up() is None:
         print("fast kernels unavailable or disabled (LEARNED_OPS_NO_JIT); nothing to compile",
               file=sys.stderr)
         return 0
