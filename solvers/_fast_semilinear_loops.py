@@ -32,6 +32,8 @@ import math
 import numba
 import numpy as np
 
+from solvers._fast_semilinear_parts import forcing_values, measures
+
 __all__ = ["run"]
 
 _U = np.uint64
@@ -225,53 +227,6 @@ def _update(x, xs, tO, tF, beta, cen, mode, fv, forced, yb, ybo, fd, yn, c1, c2,
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _forcing_values(tsin, tcos, ca, cb, ro, fv, q0, m):  # pragma: no cover - compiled
-    """fv[q] = sum_g ca[g] tsin[g, q + ro] + cb[g] tcos[g, q + ro], q in [q0, q0 + m).
-
-    One vectorised pass per table row (the tables are (groups, points): a row is contiguous).
-    """
-    s0 = tsin[0]
-    c0 = tcos[0]
-    a0 = ca[0]
-    b0 = cb[0]
-    for t in range(m):
-        q = _U(q0 + t)
-        fv[q] = a0 * s0[q + _U(ro)] + b0 * c0[q + _U(ro)]
-    for g in range(1, ca.size):
-        sg = tsin[g]
-        cg = tcos[g]
-        ag = ca[g]
-        bg = cb[g]
-        for t in range(m):
-            q = _U(q0 + t)
-            fv[q] = fv[q] + (ag * sg[q + _U(ro)] + bg * cg[q + _U(ro)])
-
-
-_ABS_BITS = 0x7FFFFFFFFFFFFFFF
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc", "nsz"})
-def _measures(v, iv, lo, hi, prev):  # pragma: no cover - compiled
-    """(sum v**2, bits of max|v|, sum |v[t] - v[t-1]|) over v[lo:hi], v[lo - 1] taken as prev.
-
-    iv is v's int64 view: the bit patterns of |v| order as the values do (nan above inf), so
-    the maximum is an integer maximum (it vectorises, and keeps a nan). The sums are
-    reassociated (vectorised): the order of their additions is LLVM's.
-    """
-    sq = 0.0
-    for t in range(lo, hi):
-        x = v[_U(t)]
-        sq += x * x
-    tv = abs(v[_U(lo)] - prev)
-    for t in range(lo + 1, hi):
-        tv += abs(v[_U(t)] - v[_U(t - 1)])
-    big = 0
-    for t in range(lo, hi):
-        big = max(big, iv[_U(t)] & _ABS_BITS)
-    return sq, big, tv
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
 def run(cur, nxt, tO, tF, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, gr,
         bounds, tsin, tcos, amp, freq, phase, group, check_every, ceil2, sq, watch, limits,
         largest, h):  # pragma: no cover - compiled
@@ -377,7 +332,7 @@ def run(cur, nxt, tO, tF, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, 
                                     for q in range(q0, q0 + m):
                                         ypre[q] += cc * kj[q]
                         if forced and not same[i]:
-                            _forcing_values(tsin, tcos, ca[i], cb[i], p0, fv, q0, m)
+                            forcing_values(tsin, tcos, ca[i], cb[i], p0, fv, q0, m)
                         yn = yloc[(i + 1) % 2]
                         if final:
                             if s > 1:
@@ -407,7 +362,7 @@ def run(cur, nxt, tO, tF, beta, mode, cen, omin, a, b, c, t0, dt, steps, n, gl, 
                                     fin, yn, cy[i], cbw[i], q0, m)
                     if last:
                         prev = out[p0 + hl - 1] if p0 > 0 else out[p0 + hl]
-                        bs, bits, bt = _measures(out, out.view(np.int64), p0 + hl, p1 + hl,
+                        bs, bits, bt = measures(out, out.view(np.int64), p0 + hl, p1 + hl,
                                                  prev)
                         as_bits[0] = bits
                         bm = as_value[0]

@@ -81,11 +81,12 @@ class InvariantMonitor:
     """
 
     def __init__(self, problem: Problem, state: np.ndarray) -> None:
+        """Measure the initial invariants (only for a watched run)."""
         rhs = problem.right_hand_side()
         self.active = bool(rhs.fluxes) and rhs.forcing is None
         self.h = problem.grid.h
         self.viscosity = float(getattr(problem, "viscosity", 0.0))
-        self.initial = invariants(state, self.h)
+        self.initial = invariants(state, self.h) if self.active else None
         self.largest_growth = 0.0
         self.largest_growth_time = 0.0
 
