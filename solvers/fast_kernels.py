@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from solvers.discretization import Discretization
+from solvers.padded_rows import PaddedRows
 from solvers.tableaux import ButcherTableau
 
 __all__ = [
@@ -165,7 +166,7 @@ def _supported(disc: Discretization, tableau: ButcherTableau) -> bool:
     return n <= BLOCK or s == 1 or edge + s * max(gl, gr) <= BLOCK // 2
 
 
-class FastRungeKuttaKernel:
+class FastRungeKuttaKernel(PaddedRows):
     """The compiled kernel for one discretization and tableau (see the module docstring).
 
     Implements the :class:`~solvers.kernels.Kernel` protocol, plus ``batched = True``
@@ -216,41 +217,7 @@ class FastRungeKuttaKernel:
         if s == 1 and disc.periodic and run is _compiled:
             self._one = _single_stage_loop()
         _notice_compile(self._one or run, len(self._rel))
-        self._buffers = np.zeros((2, 1, self._hl + n + self._hr))
-        self._cur = 0
-        self._single = True
-        self._sq = np.zeros(1)
-
-    @property
-    def rows(self) -> int:
-        """Number of fields advanced together."""
-        return self._buffers.shape[1]
-
-    @property
-    def state(self) -> np.ndarray:
-        """The current solution, shape ``(n,)`` or ``(rows, n)`` as loaded (a view)."""
-        view = self._buffers[self._cur, :, self._hl : self._hl + self.disc.n]
-        return view[0] if self._single else view
-
-    def load(self, u: np.ndarray) -> None:
-        """Copy ``u`` (shape ``(n,)`` or ``(rows, n)``) into the state."""
-        arr = np.asarray(u, dtype=np.float64)
-        n = self.disc.n
-        if arr.shape[-1] != n or arr.ndim not in (1, 2):
-            raise ValueError(f"state must have shape ({n},) or (rows, {n}), got {arr.shape}")
-        rows = 1 if arr.ndim == 1 else arr.shape[0]
-        if rows != self.rows:
-            self._buffers = np.zeros((2, rows, self._hl + n + self._hr))
-            self._sq = np.zeros(rows)
-        self._single = arr.ndim == 1
-        self._cur = 0
-        buf = self._buffers[0]
-        hl, hr = self._hl, self._hr
-        buf[:, hl : hl + n] = arr.reshape(rows, n)
-        if hl:
-            buf[:, :hl] = buf[:, n : n + hl]
-        if hr:
-            buf[:, hl + n :] = buf[:, hl : hl + hr]
+        self._init_rows()
 
     def _call(self, dt: float, steps: int, check_every: int, ceil2: np.ndarray) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]

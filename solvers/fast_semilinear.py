@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from solvers.discretization import Discretization
+from solvers.padded_rows import PaddedRows
 from solvers.tableaux import ButcherTableau
 
 __all__ = ["BLOCK", "SemilinearKernel", "semilinear_kernel_factory", "semilinear_supported"]
@@ -115,7 +116,7 @@ def _spacing(disc: Discretization) -> float:
     return float((x[-1] - x[0]) / (len(x) - 1))
 
 
-class SemilinearKernel:
+class SemilinearKernel(PaddedRows):
     """The compiled kernel for a periodic discretization with a flux term and/or forcing.
 
     Implements the :class:`~solvers.kernels.Kernel` protocol with ``batched = True``
@@ -182,45 +183,12 @@ class SemilinearKernel:
         (self._tsin, self._tcos, self._amp, self._freq, self._phase,
          self._group) = _grouped_tables(disc, self._hl, self._hr)
         self.h = _spacing(disc)
-        self._buffers = np.zeros((2, 1, self._hl + n + self._hr))
-        self._cur = 0
-        self._single = True
-        self._sq = np.zeros(1)
-        self._largest = np.zeros(1)
-        self._limits = np.zeros((1, 3))
+        self._init_rows()
 
-    @property
-    def rows(self) -> int:
-        """Number of fields advanced together."""
-        return self._buffers.shape[1]
-
-    @property
-    def state(self) -> np.ndarray:
-        """The current solution, shape ``(n,)`` or ``(rows, n)`` as loaded (a view)."""
-        view = self._buffers[self._cur, :, self._hl : self._hl + self.disc.n]
-        return view[0] if self._single else view
-
-    def load(self, u: np.ndarray) -> None:
-        """Copy ``u`` (shape ``(n,)`` or ``(rows, n)``) into the state."""
-        arr = np.asarray(u, dtype=np.float64)
-        n = self.disc.n
-        if arr.shape[-1] != n or arr.ndim not in (1, 2):
-            raise ValueError(f"state must have shape ({n},) or (rows, {n}), got {arr.shape}")
-        rows = 1 if arr.ndim == 1 else arr.shape[0]
-        if rows != self.rows:
-            self._buffers = np.zeros((2, rows, self._hl + n + self._hr))
-            self._sq = np.zeros(rows)
-            self._largest = np.zeros(rows)
-            self._limits = np.zeros((rows, 3))
-        self._single = arr.ndim == 1
-        self._cur = 0
-        buf = self._buffers[0]
-        hl, hr = self._hl, self._hr
-        buf[:, hl : hl + n] = arr.reshape(rows, n)
-        if hl:
-            buf[:, :hl] = buf[:, n : n + hl]
-        if hr:
-            buf[:, hl + n :] = buf[:, hl : hl + hr]
+    def _resize(self, rows: int) -> None:
+        super()._resize(rows)
+        self._largest = np.zeros(rows)
+        self._limits = np.zeros((rows, 3))
 
     def _call(self, t: float, dt: float, steps: int, check_every: int, ceil2: np.ndarray,
               watch: bool) -> int:
