@@ -17,7 +17,6 @@ import math
 import os
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ import pytest
 
 from solvers import Burgers, Grid, solve
 from solvers.reference import CENTRAL_FIRST, CENTRAL_SECOND
+from tests.burgers.stencils import Op
 
 pytest.importorskip("pde")
 
@@ -46,16 +46,6 @@ final = eq.solve(state, t_range=t_final, dt=dt, solver="runge-kutta", adaptive=F
                  tracker=None, backend="numpy")
 np.savez(path, x=x, u0=state.data, final=final.data, version=pde.__version__)
 """
-
-
-class Op:
-    """A bare protocol operator: offsets -r..r with the given weights."""
-
-    def __init__(self, derivative_order: int, weights: list[Fraction]) -> None:
-        radius = len(weights) // 2
-        self.offsets = list(range(-radius, radius + 1))
-        self.coefficients = [float(w) for w in weights]
-        self.derivative_order = derivative_order
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import importlib
 import math
-from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from solvers import Burgers, ComposedOperator, Grid, TravellingWaves, reference_solution, solve
 from solvers.errors import ReferenceSolverError
-from solvers.reference import CENTRAL_FIRST, CENTRAL_SECOND, fd_matrix, reference_solve
+from solvers.reference import fd_matrix, reference_solve
 from solvers.reference_burgers import (
     STIFF_LIMIT,
     burgers_jacobian,
@@ -27,27 +26,10 @@ from solvers.reference_burgers import (
     flux_values,
     operator_matrix,
 )
+from tests.burgers.stencils import d1, d2
 
 TWO_PI = 2.0 * math.pi
 FORMS = ("conservative", "advective", "skew")
-
-
-class Op:
-    """A bare protocol operator: offsets -r..r with the given weights."""
-
-    def __init__(self, derivative_order: int, weights: list[Fraction]) -> None:
-        radius = len(weights) // 2
-        self.offsets = list(range(-radius, radius + 1))
-        self.coefficients = [float(w) for w in weights]
-        self.derivative_order = derivative_order
-
-
-def d1(accuracy: int) -> Op:
-    return Op(1, CENTRAL_FIRST[accuracy])
-
-
-def d2(accuracy: int) -> Op:
-    return Op(2, CENTRAL_SECOND[accuracy])
 
 
 def smooth(x: np.ndarray) -> np.ndarray:
