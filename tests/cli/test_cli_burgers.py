@@ -115,11 +115,15 @@ def test_converge_burgers_table(capsys) -> None:
           "--diffusion-operator", "fd:2:-1,0,1"], "--diffusion-operator has no use at "
                                                    "--viscosity 0"),
         (["simulate", "burgers", "--operator", "fd:1:-1,0,1", "--boundary", "bounded"],
-         "Burgers runs on periodic grids only"),
+         "burgers runs on periodic grids only (the flux has no boundary closures); drop "
+         "--boundary bounded"),
         (["converge", "burgers", "--operator", "fd:1:-1,0,1", "--boundary", "bounded"],
-         "Burgers runs on periodic grids only"),
+         "burgers runs on periodic grids only (the flux has no boundary closures); drop "
+         "--boundary bounded"),
         (["simulate", "burgers", "--operator", "fd:1:-1,0,1", "--viscosity", "-0.1", "--ic",
-          "mode:1"], "viscosity must be >= 0"),
+          "mode:1"], "the viscosity must be a number >= 0"),
+        (["simulate", "burgers", "--operator", "fd:1:-1,0,1", "--viscosity", "-0.1"],
+         "the viscosity must be a number >= 0"),
         (["simulate", "burgers", "--operator", "fd:1:-1,0,1", "--forcing", "-1"],
          "the seed must be >= 0"),
     ],
