@@ -1,4 +1,4 @@
-"""solvers: explicit time-steppers for advection and heat with swappable derivative operators.
+"""solvers: explicit time-steppers for advection, heat and Burgers with swappable operators.
 
 Depends only on the operator protocol (``offsets``, ``coefficients``, ``derivative_order``;
 ``matrix(n, h, boundary)`` on bounded grids; :class:`solvers.operators.OperatorLike`), never on
