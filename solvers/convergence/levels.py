@@ -53,14 +53,18 @@ class _Level:
         self.failure: str | None = None
 
 
-class _Notes(list[str]):
-    """The study's notes, the warning kinds already noted once for the whole study, and
-    whether its runs may be long (``allow_long``, passed on to every solve)."""
+Note = tuple[str, str]
+"""A note of a study: ``(key, text)``. Notes with the same key are reported once (the first);
+the key is the text itself, or the warning kind for one noted once for the whole study."""
+BEYOND_LIMIT = "beyond-stability-limit"
 
-    def __init__(self, allow_long: bool = False) -> None:
-        super().__init__()
-        self.once: set[type] = set()
-        self.allow_long = allow_long
+
+def merge_notes(notes: Sequence[Note]) -> list[str]:
+    """The texts, each key once (its first text), in the order the keys first appear."""
+    first: dict[str, str] = {}
+    for key, text in notes:
+        first.setdefault(key, text)
+    return list(first.values())
 
 
 def _check_study_work(problems: Sequence[Problem], dts: Sequence[float], t_final: float,
@@ -88,28 +92,26 @@ def _check_study_work(problems: Sequence[Problem], dts: Sequence[float], t_final
 
 
 def _run(problem: Problem, u0: Any, t_final: float, stepper: str, dt: float,
-         allow_unstable: bool, notes: _Notes) -> Any:
+         allow_unstable: bool, allow_long: bool) -> tuple[Any, list[Note]]:
     """Solve, turning the solver's warnings into notes by their kind (never by their text)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         solution = solve(problem, u0, t_final, stepper=stepper, dt=dt,
                          allow_unstable=allow_unstable, check_every=50,
-                         allow_long=notes.allow_long)
+                         allow_long=allow_long)
+    notes: list[Note] = []
     for w in caught:
         if issubclass(w.category, InconsistentOperatorWarning):
             continue  # reported once, from the operator itself
         if issubclass(w.category, BeyondStabilityLimitWarning):
-            if BeyondStabilityLimitWarning in notes.once:
-                continue
-            notes.once.add(BeyondStabilityLimitWarning)
             reason = getattr(w.message, "reason", "") or str(w.message)
-            text = "running beyond the stability limit on request (first level): " + reason
+            text = " ".join(("running beyond the stability limit on request (first level): "
+                             + reason).split())
+            notes.append((BEYOND_LIMIT, text))
         else:
-            text = str(w.message)
-        text = " ".join(text.split())
-        if text not in notes:
-            notes.append(text)
-    return solution
+            text = " ".join(str(w.message).split())
+            notes.append((text, text))
+    return solution, notes
 
 
 def _measure(level: _Level, values: np.ndarray, target: np.ndarray, h: float) -> None:
@@ -125,8 +127,8 @@ def _blow_up(level: _Level, exc: BlowUpError) -> None:
 
 
 def _space_level(problem: Problem, u0: Any, t_final: float, stepper: str, dt: float,
-                 ratio: float, floor: float, allow_unstable: bool, notes: _Notes,
-                 level: _Level) -> float:
+                 ratio: float, floor: float, allow_unstable: bool, allow_long: bool,
+                 level: _Level) -> tuple[float, list[Note]]:
     """Run one level of a spatial study with a temporal error at most ``ratio`` of the spatial.
 
     The temporal error (distance to the semi-discrete solution) and the spatial error (the
@@ -135,7 +137,8 @@ def _space_level(problem: Problem, u0: Any, t_final: float, stepper: str, dt: fl
     the stepper's order; at least halved, at most divided by 16) and the run repeated.
 
     Returns:
-        The factor by which dt was reduced (1.0: not at all), for the finer levels.
+        The factor by which dt was reduced (1.0: not at all), for the finer levels, and the
+        level's notes.
     """
     exact = exact_solution(problem, u0, [t_final])[-1]
     semi = semidiscrete_solution(problem, u0, t_final)
@@ -148,13 +151,15 @@ def _space_level(problem: Problem, u0: Any, t_final: float, stepper: str, dt: fl
     relative = max(space_error[k] / s if s > 0 else space_error[k]
                    for k, s in (("l2", size.l2), ("linf", size.linf)))
     requested = dt
+    notes: list[Note] = []
     for attempt in range(MAX_DT_REDUCTIONS + 1):
         try:
-            sol = _run(problem, u0, t_final, stepper, dt, allow_unstable, notes)
+            sol, run_notes = _run(problem, u0, t_final, stepper, dt, allow_unstable, allow_long)
         except BlowUpError as exc:
             _blow_up(level, exc)
             level.dt = dt
-            return dt / requested
+            return dt / requested, notes
+        notes += run_notes
         level.dt = sol.info.dt
         _measure(level, sol.final, exact, h)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -165,20 +170,20 @@ def _space_level(problem: Problem, u0: Any, t_final: float, stepper: str, dt: fl
                                    (temporal.linf, space_error["linf"]))]
         level.time_share = max(shares)
         if not math.isfinite(relative) or relative < floor:
-            return dt / requested  # no spatial error to protect (round-off level, cut later)
+            return dt / requested, notes  # no spatial error to protect (round-off, cut later)
         if level.time_share <= ratio:
-            return dt / requested
+            return dt / requested, notes
         if attempt == MAX_DT_REDUCTIONS:
             share = level.time_share
             bias = math.log2((1.0 + share) / (1.0 - share)) if share < 1.0 else math.inf
-            notes.append(f"n = {level.n}: the temporal error is still {share:.2g} of the "
-                         f"spatial error (wanted <= {ratio:g}) at dt = {level.dt:.3g} after "
-                         f"{MAX_DT_REDUCTIONS} reductions; the pairwise orders next to this "
-                         f"level may be biased by up to {_fmt(bias, '.2f')}")
-            return dt / requested
+            text = (f"n = {level.n}: the temporal error is still {share:.2g} of the "
+                    f"spatial error (wanted <= {ratio:g}) at dt = {level.dt:.3g} after "
+                    f"{MAX_DT_REDUCTIONS} reductions; the pairwise orders next to this "
+                    f"level may be biased by up to {_fmt(bias, '.2f')}")
+            return dt / requested, [*notes, (text, text)]
         factor = (0.5 * ratio / level.time_share) ** (1.0 / r)
         dt = level.dt * min(MAX_DT_FACTOR, max(MIN_DT_FACTOR, factor))
-    return dt / requested  # pragma: no cover - the loop always returns
+    return dt / requested, notes  # pragma: no cover - the loop always returns
 
 
 def _start_dt(problem: Problem, stepper: str, number: float | None, fraction: float,
@@ -204,9 +209,11 @@ def _start_dt(problem: Problem, stepper: str, number: float | None, fraction: fl
 
 def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str, kind: str,
                  number: float | None, p: int, control: tuple[float, float],
-                 allow_unstable: bool, notes: _Notes, runs: list[_Level],
-                 report: Callable[[_Level], None]) -> None:
+                 allow_unstable: bool, allow_long: bool, runs: list[_Level],
+                 report: Callable[[_Level], None]) -> list[Note]:
+    """Run the levels of a space or coupled study into ``runs``; returns their notes."""
     m = _dt_power(problems[0])
+    notes: list[Note] = []
     r = get_tableau(stepper).order
     if kind == "coupled":
         if number is None:
@@ -215,11 +222,12 @@ def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str,
                 _start_dt(problems[0], stepper, None, COUPLED_FRACTION, allow_unstable)
             number = COUPLED_FRACTION * limit.number if math.isfinite(limit.number) else 0.5
         _check_study_work(problems, [q.dt_for_number(number) for q in problems], t_final,
-                          stepper, notes.allow_long)
+                          stepper, allow_long)
         for q, level in zip(problems, runs, strict=True):
             try:
-                sol = _run(q, u0, t_final, stepper, q.dt_for_number(number), allow_unstable,
-                           notes)
+                sol, run_notes = _run(q, u0, t_final, stepper, q.dt_for_number(number),
+                                      allow_unstable, allow_long)
+                notes += run_notes
             except BlowUpError as exc:
                 _blow_up(level, exc)
                 level.dt = q.dt_for_number(number)
@@ -227,33 +235,40 @@ def _grid_levels(problems: list[Problem], u0: Any, t_final: float, stepper: str,
                 level.dt = sol.info.dt
                 _measure(level, sol.final, exact_solution(q, u0, [t_final])[-1], q.grid.h)
             report(level)
-        return
+        return notes
     dt0 = _start_dt(problems[0], stepper, number, SPACE_FRACTION, allow_unstable)
     s = max(float(m), p / r)
     h0 = problems[0].grid.h
     ratio, floor = control
     _check_study_work(problems, [dt0 * (q.grid.h / h0) ** s for q in problems], t_final,
-                      stepper, notes.allow_long)
+                      stepper, allow_long)
     reduced = 1.0  # dt reductions carry over: the temporal share does not grow with dt ∝ h**s
     for q, level in zip(problems, runs, strict=True):
         dt = reduced * dt0 * (q.grid.h / h0) ** s
-        reduced *= _space_level(q, u0, t_final, stepper, dt, ratio, floor, allow_unstable,
-                                notes, level)
+        factor, level_notes = _space_level(q, u0, t_final, stepper, dt, ratio, floor,
+                                           allow_unstable, allow_long, level)
+        reduced *= factor
+        notes += level_notes
         report(level)
+    return notes
 
 
 def _time_levels(problem: Problem, u0: Any, t_final: float, stepper: str,
-                 number: float | None, allow_unstable: bool, notes: _Notes,
-                 runs: list[_Level], report: Callable[[_Level], None]) -> None:
+                 number: float | None, allow_unstable: bool, allow_long: bool,
+                 runs: list[_Level], report: Callable[[_Level], None]) -> list[Note]:
+    """Run the levels of a temporal study into ``runs``; returns their notes."""
     dt0 = _start_dt(problem, stepper, number, TIME_FRACTION, allow_unstable)
+    notes: list[Note] = []
     count = max(1, math.ceil(t_final / dt0 * (1.0 - 1e-12)))
     _check_study_work([problem] * len(runs), [t_final / (count * 2**k) for k in range(len(runs))],
-                      t_final, stepper, notes.allow_long)
+                      t_final, stepper, allow_long)
     target = semidiscrete_solution(problem, u0, t_final)
     for k, level in enumerate(runs):
         dt = t_final / (count * 2**k)
         try:
-            sol = _run(problem, u0, t_final, stepper, dt, allow_unstable, notes)
+            sol, run_notes = _run(problem, u0, t_final, stepper, dt, allow_unstable,
+                                  allow_long)
+            notes += run_notes
         except BlowUpError as exc:
             _blow_up(level, exc)
             level.dt = dt
@@ -261,3 +276,4 @@ def _time_levels(problem: Problem, u0: Any, t_final: float, stepper: str,
             level.dt = sol.info.dt
             _measure(level, sol.final, target, problem.grid.h)
         report(level)
+    return notes

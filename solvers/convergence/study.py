@@ -12,8 +12,8 @@ import numpy as np
 from solvers.convergence.levels import (
     _grid_levels,
     _Level,
-    _Notes,
     _time_levels,
+    merge_notes,
 )
 from solvers.convergence.orders import (
     AGREEMENT,
@@ -184,7 +184,7 @@ def convergence_study(
         problems = [q.for_state(np.array([bound]), 0.0) for q in problems]
     p_natural = expected_order(problems[0], tableau, kind)
     p_expected = p_natural if expected is None else expected
-    notes = _Notes(allow_long)
+    notes: list[str] = []
     p_schedule = p_expected
     if kind == "space" and p_expected > max(p_natural, 1):
         # dt ∝ h**(p / r) for an order the operator does not claim asks for absurdly small
@@ -206,16 +206,17 @@ def convergence_study(
 
     try:
         if kind == "time":
-            _time_levels(problems[0], u0, t_final, tableau.name, number, allow_unstable,
-                         notes, runs, report)
+            level_notes = _time_levels(problems[0], u0, t_final, tableau.name, number,
+                                       allow_unstable, allow_long, runs, report)
         else:
-            _grid_levels(problems, u0, t_final, tableau.name, kind, number, p_schedule,
-                         (time_error_ratio, floor), allow_unstable, notes, runs, report)
+            level_notes = _grid_levels(problems, u0, t_final, tableau.name, kind, number,
+                                       p_schedule, (time_error_ratio, floor), allow_unstable,
+                                       allow_long, runs, report)
     except NoStableTimeStepError as exc:
         return _no_stable_step(kind, description, tableau.name, runs, p_expected, tolerance,
                                " ".join(str(exc).split()), consistency, agreement)
     return _assemble(kind, description, tableau.name, runs, p_expected, tolerance, floor,
-                     notes, consistency, agreement)
+                     [*notes, *merge_notes(level_notes)], consistency, agreement)
 
 
 def _no_stable_step(kind: str, description: str, stepper: str, runs: list[_Level], p: int,
