@@ -179,9 +179,9 @@ def convergence_study(
     problems = [problem] * len(sizes) if kind == "time" else [_with_grid(problem, n)
                                                                for n in sizes]
     if not problem.is_linear:
-        # One velocity scale for every level: the largest bound on max|u| over the grids.
-        bound = max(q.for_state(initial_values(u0, q.grid), t_final).speed for q in problems)
-        problems = [q.for_state(np.array([bound]), 0.0) for q in problems]
+        # One velocity range for every level: that of the data sampled on all the grids.
+        samples = np.concatenate([initial_values(u0, q.grid).ravel() for q in problems])
+        problems = [q.for_state(samples, t_final) for q in problems]
     p_natural = expected_order(problems[0], tableau, kind)
     p_expected = p_natural if expected is None else expected
     notes: list[str] = []
