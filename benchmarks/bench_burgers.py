@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.bench_stepping import D1_C, D2_3
 from solvers import Burgers, Grid, TravellingWaves, discretize, get_tableau
 
 __all__ = ["run"]
@@ -42,20 +43,6 @@ NU = 0.02
 REPEATS = 7
 _CALL_S = 0.02
 """CPU seconds per timed call (steps per call are sized to this)."""
-
-
-class _Stencil:
-    """A bare protocol object (no learned_ops needed)."""
-
-    def __init__(self, m: int, offsets: tuple[int, ...], coefficients: list[float]) -> None:
-        self.offsets = offsets
-        self.coefficients = np.array(coefficients)
-        self.derivative_order = m
-        self.name = f"fd-m{m}-{len(offsets)}pt"
-
-
-D1_C = _Stencil(1, (-1, 0, 1), [-0.5, 0.0, 0.5])
-D2_3 = _Stencil(2, (-1, 0, 1), [1.0, -2.0, 1.0])
 
 
 # ------------------------------------------------------------------------ hand-fused loop
