@@ -56,9 +56,13 @@ def error_norms(values: np.ndarray, target: np.ndarray, h: float) -> ErrorNorms:
     return ErrorNorms(l2, linf, _ratio(l2, ref_l2), _ratio(linf, ref_linf))
 
 
+_TARGETS = ("analytic", "reference", "reference_vs_analytic")
+_NORMS = ("l2", "linf", "rel_l2", "rel_linf")
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """Errors of a solution at each saved time.
+    """Errors of a solution at each saved time (as arrays: :meth:`errors`, :meth:`array`).
 
     Attributes:
         times: The saved times.
@@ -71,6 +75,44 @@ class Comparison:
     analytic: tuple[ErrorNorms, ...] | None
     reference: tuple[ErrorNorms, ...] | None
     reference_vs_analytic: tuple[ErrorNorms, ...] | None
+
+    def errors(self, against: str = "analytic") -> dict[str, np.ndarray]:
+        """The errors against one target as arrays over the saved times.
+
+        Args:
+            against: ``analytic``, ``reference`` or ``reference_vs_analytic``.
+
+        Returns:
+            ``{"l2", "linf", "rel_l2", "rel_linf"}`` -> float64 array of shape
+            ``(len(times),)`` (read-only), in the order of :attr:`times`.
+
+        Raises:
+            SolverError: If ``against`` is not one of the three, or was not computed.
+        """
+        if against not in _TARGETS:
+            raise SolverError(f"against must be one of {', '.join(_TARGETS)}, got {against!r}")
+        rows = getattr(self, against)
+        if rows is None:
+            have = [name for name in _TARGETS if getattr(self, name) is not None]
+            raise SolverError(f"no {against} errors in this comparison (compare() was not "
+                              f"given that solution); available: {', '.join(have) or 'none'}")
+        result = {}
+        for norm in _NORMS:
+            values = np.array([getattr(row, norm) for row in rows], dtype=np.float64)
+            values.setflags(write=False)
+            result[norm] = values
+        return result
+
+    def array(self, against: str = "analytic", norm: str = "l2") -> np.ndarray:
+        """One error norm against one target over the saved times (see :meth:`errors`).
+
+        Raises:
+            SolverError: Unknown or missing ``against``, or ``norm`` not one of ``l2``,
+                ``linf``, ``rel_l2``, ``rel_linf``.
+        """
+        if norm not in _NORMS:
+            raise SolverError(f"norm must be one of {', '.join(_NORMS)}, got {norm!r}")
+        return self.errors(against)[norm]
 
     def final(self) -> dict[str, Any]:
         """Errors at the final time as plain dicts (None where not available)."""

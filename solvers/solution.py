@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,8 +59,10 @@ class Solution:
         x: Grid nodes (read-only).
         snapshots: ``snapshots[k]`` is u at ``times[k]`` (read-only, shape (len(times), n)).
         info: A :class:`SolveInfo`.
-        problem: The problem solved.
+        problem: The problem solved (None for a solution read by :meth:`load`).
         complete: False for the partial solution attached to a blow-up error.
+        attrs: What the file said besides the arrays, for a solution read by :meth:`load`
+            (the caller's ``attrs``, the problem's description, the provenance); else empty.
     """
 
     times: np.ndarray
@@ -66,6 +71,7 @@ class Solution:
     info: SolveInfo
     problem: Any = field(default=None, repr=False)
     complete: bool = True
+    attrs: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("times", "x", "snapshots"):
@@ -91,3 +97,46 @@ class Solution:
                 f"no snapshot at t = {t!r}; saved times are {self.times.tolist()}"
             )
         return self.snapshots[k]
+
+    def save(self, path: str | os.PathLike[str], *, attrs: Mapping[str, Any] | None = None,
+             overwrite: bool = False) -> Path:
+        """Write the solution to ``path``: ``.npz`` always, ``.nc`` (NetCDF) with xarray.
+
+        Arrays are saved exactly (float64), with the run's info, the problem's description,
+        ``attrs`` and provenance; the write is atomic. See :mod:`solvers.solution_io`.
+
+        Args:
+            path: The file (format from its suffix).
+            attrs: Extra plain-data attributes to store.
+            overwrite: Replace an existing file (refused by default).
+
+        Returns:
+            The path written.
+
+        Raises:
+            SolutionFileError: See :func:`solvers.solution_io.save_solution`.
+        """
+        from solvers.solution_io import save_solution
+
+        return save_solution(self, path, attrs=attrs, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Solution:
+        """Read a solution written by :meth:`save` (``problem`` is None; see ``attrs``).
+
+        Raises:
+            SolutionFileError: See :func:`solvers.solution_io.load_solution`.
+        """
+        from solvers.solution_io import load_solution
+
+        arrays, record = load_solution(path)
+        saved = record["info"]
+        floats = ("dt", "dt_limit", "stability_margin", "number", "wall_time")
+        info = SolveInfo(
+            steps=int(saved["steps"]), **{k: float(saved[k]) for k in floats},
+            number_name=str(saved["number_name"]), stepper=str(saved["stepper"]),
+            kernel=str(saved["kernel"]), warnings=tuple(saved["warnings"]))
+        extra = {"problem": record["problem"], "provenance": record["provenance"],
+                 **record["attrs"]}
+        return cls(arrays["times"], arrays["x"], arrays["snapshots"], info,
+                   complete=bool(record["complete"]), attrs=extra)
