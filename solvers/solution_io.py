@@ -125,6 +125,9 @@ def _atomic_target(path: Path, overwrite: bool) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; match a plain open()
         if overwrite:
             os.replace(tmp, path)
         else:

@@ -29,6 +29,7 @@ from learned_ops.cli.shared_options import add_shared, check_plot_target
 from learned_ops.cli.simulate_dt import default_dt
 from learned_ops.cli.simulate_report import finite, plot_final_state, table
 from learned_ops.cli.simulate_runs import exact_final, reference_final, semidiscrete, solve_once
+from learned_ops.cli.simulate_save import add_save_options, check_save_targets, write_outputs
 
 __all__ = ["register", "run"]
 
@@ -80,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_equation_options(p, _COMMAND)
     add_shared(p, _COMMAND, "--boundary", "--allow-unstable", "--allow-long", "--plot", "--force",
                "--json", "--quiet")
+    add_save_options(p)
     p.set_defaults(handler=run)
 
 
@@ -125,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     check_plot_target(args.plot, overwrite=args.force)  # before the run
+    check_save_targets(args)
     _check_options(args)
     equation = EQUATIONS[args.equation]
     values = equation_values(args)
@@ -176,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
         plot_final_state(args.plot, solution, exact, reference,
                          f"{result['problem']}; {result['operator']}", overwrite=args.force)
         result["plot"] = args.plot
+    result.update(write_outputs(args, solution, problem, ic, result))
     if not args.quiet:
         for note in notes:
             print(f"warning: {note}", file=sys.stderr)

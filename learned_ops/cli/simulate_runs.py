@@ -12,6 +12,8 @@ import sys
 import warnings
 from typing import Any
 
+from learned_ops.cli.simulate_save import frame_times
+
 __all__ = ["exact_final", "reference_final", "semidiscrete", "solve_once"]
 
 _SEMIDISCRETE_MAX_N = {"periodic": 2_000_000, "bounded": 20_000}
@@ -30,7 +32,7 @@ def solve_once(args: argparse.Namespace, problem: Any, ic: Any,
             problem, ic, args.t_final, stepper=args.stepper, dt=dt,
             courant=args.courant if dt is None else None,
             allow_unstable=args.allow_unstable, progress=not args.quiet,
-            allow_long=args.allow_long,
+            allow_long=args.allow_long, save_times=frame_times(args),
         )
     messages = (str(w.message) for w in caught if issubclass(w.category, UserWarning))
     return solution, tuple(dict.fromkeys(messages))
