@@ -126,3 +126,14 @@ def test_exact_heat_decays_each_mode_by_its_wavevector_length() -> None:
     u0 = _mode(grid).real
     decayed = heat_2d(u0, 0.5, 0.7, grid)
     np.testing.assert_allclose(decayed, np.exp(-0.5 * (KX**2 + KY**2) * 0.7) * u0, atol=1e-14)
+
+
+def test_semidiscrete_solution_is_the_limit_of_small_steps() -> None:
+    from solvers.analytic2d import semidiscrete_2d
+
+    grid = Grid2D.periodic(16, 12)
+    problem = Advection2D((1.0, 0.5), central_stencil(1, 2), grid)
+    hx, hy = grid.spacing
+    lam = -(1j * np.sin(KX * hx) / hx + 0.5j * np.sin(KY * hy) / hy)
+    np.testing.assert_allclose(semidiscrete_2d(problem, _mode(grid).real, 0.9),
+                               (_mode(grid) * np.exp(0.9 * lam)).real, atol=1e-14)
