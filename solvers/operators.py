@@ -13,9 +13,11 @@ used for the explanation when it has them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from importlib.metadata import entry_points
 from math import factorial
 from typing import Any, Protocol, runtime_checkable
 
@@ -30,6 +32,7 @@ __all__ = [
     "consistency_problem",
     "operator_label",
     "operator_moments",
+    "resolve_operator",
     "stencil_data",
     "symbol",
 ]
@@ -49,6 +52,52 @@ class OperatorLike(Protocol):
     derivative_order: int
 
 
+RESOLVER_GROUP = "solvers.operator_specs"
+"""Entry-point group of the functions that turn a spec string into an operator.
+
+``learned-ops`` registers :func:`learned_ops.resolve.resolve_operator` there (pretrained names,
+operator files, ``fd:M:OFFSETS``); ``solvers`` itself imports no such package, it finds them
+by entry point when it first meets a string."""
+
+
+def _resolvers() -> list[Any]:
+    return sorted(entry_points(group=RESOLVER_GROUP), key=lambda e: e.name)
+
+
+def resolve_operator(operator: object, what: str = "operator") -> object:
+    """The operator a spec names (a string or path); any other object unchanged.
+
+    Strings and :class:`os.PathLike` objects go to the resolver installed under the entry
+    point group :data:`RESOLVER_GROUP` (``learned-ops``: a pretrained name such as
+    ``learned-d1-c5-o2``, a path to an operator file, or ``fd:M:OFFSETS`` such as
+    ``fd:1:-1,0,1``; the same forms as the CLI). TensorFlow is not imported.
+
+    Args:
+        operator: An operator object, or its spec.
+        what: The role of the operator, for the error message.
+
+    Raises:
+        OperatorError: If the spec names no operator (the resolver's message says why and
+            lists the forms), or no resolver is installed.
+    """
+    if isinstance(operator, os.PathLike):
+        operator = os.fspath(operator)
+    if not isinstance(operator, str):
+        return operator
+    resolvers = _resolvers()
+    if not resolvers:
+        raise OperatorError(
+            f"{what} {operator!r}: a spec string needs an operator resolver, and none is "
+            f"installed (entry point group {RESOLVER_GROUP!r}); install learned-ops "
+            "(pip install learned-ops, or pip install -e . in a checkout) or pass an operator "
+            "object"
+        )
+    try:
+        return resolvers[0].load()(operator)
+    except ValueError as exc:  # the resolver's own errors (learned-ops': ValueError subclasses)
+        raise OperatorError(f"{what}: {exc}") from exc
+
+
 def stencil_data(operator: object, what: str = "operator") -> tuple[np.ndarray, np.ndarray, int]:
     """Offsets (int64), coefficients (float64) and derivative order of a protocol object.
 
@@ -62,7 +111,10 @@ def stencil_data(operator: object, what: str = "operator") -> tuple[np.ndarray, 
     if missing:
         raise OperatorError(
             f"{what} {operator!r} does not follow the operator protocol: it lacks "
-            f"{', '.join(missing)} (see DESIGN.md, 'The operator protocol')"
+            f"{', '.join(missing)}; give an object with offsets, coefficients and "
+            "derivative_order, or a spec string (a pretrained name, an operator file path or "
+            "fd:M:OFFSETS); see docs/operator-protocol.md in the repository, or "
+            "help(solvers.operators)"
         )
     offsets = np.asarray(operator.offsets)
     coefficients = np.asarray(operator.coefficients)
@@ -187,6 +239,7 @@ def _first_defect(offsets: np.ndarray, coefficients: np.ndarray, order: int
 def accuracy_order_of(operator: object) -> int:
     """Accuracy order verified from the moments (0: inconsistent), never above the most any
     stencil on its offsets can reach."""
+    operator = resolve_operator(operator)
     offsets, coefficients, order = stencil_data(operator)
     defect = _first_defect(offsets, coefficients, order)
     if defect is None:  # exact: the most any stencil on these taps can have (a lower bound)
@@ -200,6 +253,7 @@ def consistency_problem(operator: object) -> str | None:
     Uses the operator's own ``is_consistent`` and ``leading_defect().describe()`` when it has
     them; otherwise computes the moments from ``offsets`` and ``coefficients``.
     """
+    operator = resolve_operator(operator)
     if hasattr(operator, "is_consistent") and hasattr(operator, "leading_defect"):
         if operator.is_consistent:
             return None
@@ -223,6 +277,7 @@ def consistency_problem(operator: object) -> str | None:
 
 def symbol(operator: object, theta: np.ndarray | float) -> np.ndarray:
     """sigma(theta) = sum_j c_j exp(i j theta) (exact value (i theta)**m)."""
+    operator = resolve_operator(operator)
     offsets, coefficients, _ = stencil_data(operator)
     t = np.asarray(theta, dtype=np.float64)
     out = np.zeros(t.shape, dtype=np.complex128)
@@ -253,6 +308,9 @@ class ComposedOperator:
     derivative_order: int = field(init=False)
 
     def __post_init__(self) -> None:
+        for side in ("outer", "inner"):  # a spec string becomes its operator
+            object.__setattr__(self, side, resolve_operator(getattr(self, side),
+                                                            f"{side} operator"))
         oo, oc, om = stencil_data(self.outer, "outer operator")
         io, ic, im = stencil_data(self.inner, "inner operator")
         combined: dict[int, float] = {}
@@ -303,6 +361,6 @@ class ComposedOperator:
                           axis=axis)
 
 
-def compose(outer: OperatorLike, inner: OperatorLike) -> ComposedOperator:
-    """The composite ``outer(inner(u))``."""
+def compose(outer: OperatorLike | str, inner: OperatorLike | str) -> ComposedOperator:
+    """The composite ``outer(inner(u))`` (either may be a spec string, as the CLI takes)."""
     return ComposedOperator(outer, inner)

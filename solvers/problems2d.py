@@ -95,10 +95,12 @@ class Advection2D(Problem2D):
         if ax == 0.0 and ay == 0.0:
             raise ProblemError("velocity (ax, ay) must not be (0, 0): nothing would move")
         object.__setattr__(self, "velocity", (ax, ay))
-        first_derivative(self.operator, "advection operator (x)")
+        object.__setattr__(self, "operator",
+                           first_derivative(self.operator, "advection operator (x)"))
         if self.operator_y is None:
             object.__setattr__(self, "operator_y", self.operator)
-        first_derivative(self.operator_y, "advection operator (y)")
+        object.__setattr__(self, "operator_y",
+                           first_derivative(self.operator_y, "advection operator (y)"))
         _check_grid(self.grid, (self.operator, self.operator_y))
 
     def right_hand_side(self) -> RightHandSide:

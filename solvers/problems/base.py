@@ -16,7 +16,13 @@ import numpy as np
 
 from solvers.errors import ProblemError
 from solvers.grid import Grid
-from solvers.operators import ComposedOperator, OperatorLike, operator_label, stencil_data
+from solvers.operators import (
+    ComposedOperator,
+    OperatorLike,
+    operator_label,
+    resolve_operator,
+    stencil_data,
+)
 from solvers.terms import RightHandSide
 
 __all__ = ["Problem", "check_fits", "check_grid", "first_derivative", "real_number",
@@ -49,6 +55,8 @@ def check_grid(grid: object) -> Grid:
 
 
 def first_derivative(operator: object, role: str) -> OperatorLike:
+    """A first-derivative operator (a spec string resolved: :func:`resolve_operator`)."""
+    operator = resolve_operator(operator, role)
     _, _, order = stencil_data(operator, role)
     if order != 1:
         raise ProblemError(
@@ -59,7 +67,10 @@ def first_derivative(operator: object, role: str) -> OperatorLike:
 
 
 def second_derivative(operator: object, role: str) -> OperatorLike:
-    """A second-derivative operator, or a pair of first-derivative ones composed."""
+    """A second-derivative operator, or a pair of first-derivative ones composed.
+
+    Each operator may be a spec string (resolved: :func:`resolve_operator`).
+    """
     if isinstance(operator, (tuple, list)):
         if len(operator) != 2:
             raise ProblemError(
@@ -69,6 +80,7 @@ def second_derivative(operator: object, role: str) -> OperatorLike:
         outer = first_derivative(operator[0], f"{role} (outer factor)")
         inner = first_derivative(operator[1], f"{role} (inner factor)")
         return ComposedOperator(outer, inner)
+    operator = resolve_operator(operator, role)
     _, _, order = stencil_data(operator, role)
     if order != 2:
         hint = " (pass a pair (D1, D1) to compose first derivatives)" if order == 1 else ""

@@ -88,7 +88,8 @@ class Burgers(Problem):
             )
         if self.form not in FLUX_FORMS:
             raise ProblemError(f"form must be one of {', '.join(FLUX_FORMS)}, got {self.form!r}")
-        first_derivative(self.flux_operator, "flux operator")
+        object.__setattr__(self, "flux_operator",
+                           first_derivative(self.flux_operator, "flux operator"))
         operators = [self.flux_operator]
         if nu > 0.0:
             if self.diffusion_operator is None:

@@ -54,7 +54,7 @@ class Advection(Problem):
     def __post_init__(self) -> None:
         object.__setattr__(self, "velocity", real_number("velocity", self.velocity, nonzero=True))
         object.__setattr__(self, "inflow", real_number("inflow", self.inflow))
-        first_derivative(self.operator, "advection operator")
+        object.__setattr__(self, "operator", first_derivative(self.operator, "advection operator"))
         check_fits(check_grid(self.grid), [self.operator])
 
     def right_hand_side(self) -> RightHandSide:
@@ -150,7 +150,7 @@ class AdvectionDiffusion(Problem):
         object.__setattr__(
             self, "diffusivity", real_number("diffusivity", self.diffusivity, positive=True)
         )
-        first_derivative(self.first, "advection operator")
+        object.__setattr__(self, "first", first_derivative(self.first, "advection operator"))
         object.__setattr__(self, "second", second_derivative(self.second, "diffusion operator"))
         object.__setattr__(self, "dirichlet", _dirichlet(self.dirichlet))
         check_fits(check_grid(self.grid), [self.first, self.second])
