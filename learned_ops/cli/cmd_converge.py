@@ -24,6 +24,7 @@ from learned_ops.cli.equations import (
 )
 from learned_ops.cli.options import check_initial_condition, check_steps, refuse
 from learned_ops.cli.shared_options import add_shared, check_plot_target
+from learned_ops.cli.two_d import add_dims_options, converge_2d
 
 __all__ = ["register", "run"]
 
@@ -96,6 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true",
                    help="exit 1 unless the verdict is 'met'")
     add_shared(p, _COMMAND, "--plot", "--force", "--json", "--quiet")
+    add_dims_options(p, ny=False)
     p.set_defaults(handler=run)
 
 
@@ -152,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
     import solvers
 
     check_plot_target(args.plot, overwrite=args.force)  # before the study
+    if args.dims == 2:
+        return converge_2d(args)
     _check_options(args)
     equation = EQUATIONS[args.equation]
     values = equation_values(args)

@@ -30,6 +30,7 @@ from learned_ops.cli.simulate_dt import default_dt
 from learned_ops.cli.simulate_report import finite, plot_final_state, table
 from learned_ops.cli.simulate_runs import exact_final, reference_final, semidiscrete, solve_once
 from learned_ops.cli.simulate_save import add_save_options, check_save_targets, write_outputs
+from learned_ops.cli.two_d import add_dims_options, simulate_2d
 
 __all__ = ["register", "run"]
 
@@ -82,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_shared(p, _COMMAND, "--boundary", "--allow-unstable", "--allow-long", "--plot", "--force",
                "--json", "--quiet")
     add_save_options(p)
+    add_dims_options(p, ny=True)
     p.set_defaults(handler=run)
 
 
@@ -128,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     check_plot_target(args.plot, overwrite=args.force)  # before the run
     check_save_targets(args)
+    if args.dims == 2:
+        return simulate_2d(args)
     _check_options(args)
     equation = EQUATIONS[args.equation]
     values = equation_values(args)

@@ -9,6 +9,34 @@ from learned_ops.cli.option_table import Option
 
 
 # --------------------------------------------------------------------------- advection
+def velocity_value(text: str) -> float | tuple[float, float]:
+    """``--velocity``: one number ``a``, or a pair ``ax,ay`` (for ``--dims 2``).
+
+    Raises:
+        argparse.ArgumentTypeError: For anything else (argparse prints it, exit 2).
+    """
+    import argparse
+
+    parts = text.split(",")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number a or a pair ax,ay, got {text!r}") from None
+    if len(numbers) == 1:
+        return numbers[0]
+    if len(numbers) == 2:
+        return numbers[0], numbers[1]
+    raise argparse.ArgumentTypeError(f"expected a number a or a pair ax,ay, got {text!r}")
+
+
+def _pde(values: Values) -> str:
+    v = values["velocity"]
+    if isinstance(v, tuple):
+        return f"u_t + {v[0]:g} u_x + {v[1]:g} u_y = 0"
+    return f"u_t + {v:g} u_x = 0"
+
+
 def _advection_operator(ops: list[Any], values: Values) -> tuple[Any, tuple[str, ...]]:
     return ops[0], ()
 
@@ -18,6 +46,10 @@ def _advection_problem(values: Values, operator: Any, grid: Any,
     import solvers
 
     velocity = values["velocity"]
+    if isinstance(velocity, tuple):
+        from learned_ops.cli.options import refuse
+
+        refuse("--velocity ax,ay is for two dimensions (--dims 2); give one number in 1-D")
     inflow = ends[0] if velocity > 0 else ends[1]
     return solvers.Advection(velocity, operator, grid, inflow=inflow)
 
@@ -27,17 +59,18 @@ _VELOCITY = 1.0
 register_equation(
     Equation(
         name="advection",
-        pde=lambda values: f"u_t + {values['velocity']:g} u_x = 0",
+        pde=_pde,
         options=("velocity",),
         operator_counts=(1, 1),
         combine=_advection_operator,
         build=_advection_problem,
     ),
     {"velocity": EquationOption(
-        Option(("--velocity",), settings={"type": float}, per_command={
-            "simulate": {"help": f"advection velocity a (default {_VELOCITY:g})"},
+        Option(("--velocity",), settings={"type": velocity_value}, per_command={
+            "simulate": {"help": f"advection velocity a (default {_VELOCITY:g}), or ax,ay "
+                                 "with --dims 2 (default 1,0.5)"},
             "converge": {"help": f"advection velocity a (default {_VELOCITY:g}; negative makes "
-                                 "a forward stencil upwind)"},
+                                 "a forward stencil upwind), or ax,ay with --dims 2"},
         }),
         default=_VELOCITY, ignored_elsewhere=True,
     )},
