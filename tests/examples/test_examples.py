@@ -26,7 +26,7 @@ def run_example(name: str, tmp_path: Path, timeout: float = 300) -> dict:
 def test_every_example_has_a_test() -> None:
     tested = {"01_reproduce_seed.py", "02_advection_swap.py", "03_heat.py",
               "04_convergence.py", "05_band_optimised.py", "06_bring_your_own.py",
-              "07_burgers.py"}
+              "07_burgers.py", "08_two_d.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -137,3 +137,18 @@ def test_burgers(tmp_path: Path) -> None:
     assert 0.9 <= shock["time"] <= 1.3
     assert shock["measure"] == "total variation"
     assert shock["complete"] is False
+
+
+def test_two_d(tmp_path: Path) -> None:
+    out = run_example("08_two_d.py", tmp_path)
+    errors, orders = out["errors"], out["orders"]
+    # the learned 5-point stencil beats the textbook 3-point one at 32 x 32 (FINDINGS: the gain
+    # of learning is at coarse resolution), on off-axis data
+    assert errors["learned-d1-c5-o2"]["exact"] < 0.1 * errors["fd:1:-1,0,1"]["exact"]
+    for name in ("fd:1:-1,0,1", "fd:1:-2,-1,0,1,2"):  # textbook: as the scipy reference
+        assert abs(errors[name]["exact"] / errors[name]["reference_vs_exact"] - 1) < 1e-3
+    assert abs(orders["fd:1:-1,0,1"] - 2) <= 0.1
+    assert abs(orders["fd:1:-2,-1,0,1,2"] - 4) <= 0.1
+    assert orders["learned-d1-c5-o2"] >= 2 - 0.1  # pre-asymptotic: above its order 2
+    for figure in out["figures"]:
+        assert (tmp_path / figure).read_bytes()[:4] == b"\x89PNG"
