@@ -94,6 +94,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "solvers.operators": ("ComposedOperator", "consistency_problem"),
     "solvers.reference": ("fd_matrix", "reference_accuracy", "reference_solve"),
+    "solvers.scipy_system": ("ScipySystem", "scipy_system"),
+    "solvers.solution_io": ("SolutionFileError",),
     "solvers.solution": ("SolveInfo",),
     "solvers.tableaux": (
         "CLASSICAL_RK4", "FORWARD_EULER", "HEUN", "SSP_RK3", "STEPPERS", "ButcherTableau",
