@@ -39,6 +39,7 @@ from solvers.initial_conditions import initial_values
 from solvers.kernels import KernelFactory
 from solvers.monitor import InvariantMonitor
 from solvers.operators import ComposedOperator, consistency_problem
+from solvers.prepared import cacheable, prepare
 from solvers.problems import Problem
 from solvers.progress import Progress, ProgressCallback
 from solvers.runner import RowByRow, make_runner, row_squares
@@ -211,13 +212,15 @@ def solve(
         raise ScheduleError(f"check_every must be an integer >= 1, got {check_every!r}")
     tableau = get_tableau(stepper)
     times = save_schedule(t_final, save_times, save_every)
-    issued: list[SolverWarning] = [InconsistentOperatorWarning(message)
-                                   for message in operator_warnings(problem)]
+    # Linear problems: warnings, limit and discretization remembered by value (prepared.py)
+    setup = prepare(problem, tableau, operator_warnings) if cacheable(problem) else None
+    messages = setup.messages if setup is not None else operator_warnings(problem)
+    issued: list[SolverWarning] = [InconsistentOperatorWarning(message) for message in messages]
     for warning in issued:
         warnings.warn(warning, stacklevel=2)
     state, pending = _initial_state(problem, u0)  # each kind its own SolverWarning subclass
     problem = problem.for_state(state, t_final)
-    limit = stability_limit(problem, tableau)
+    limit = setup.limit if setup is not None else stability_limit(problem, tableau)
     dt_max, beyond = _choose_dt(problem, limit, t_final, dt, courant, allow_unstable, safety)
     pending += beyond
     check_work(problem, state, times, dt_max, len(tableau.b), allow_long)
@@ -233,7 +236,7 @@ def solve(
     for warning in pending:
         issued.append(warning)
         warnings.warn(warning, stacklevel=2)
-    disc = discretize(problem)
+    disc = setup.disc if setup is not None else discretize(problem)
     runner = make_runner(kernel, disc, tableau)
     batch = state.ndim == 2
     if batch and not getattr(runner, "batched", False):

@@ -46,6 +46,7 @@ from solvers.tableaux import ButcherTableau, get_tableau
 __all__ = [
     "StabilityLimit",
     "largest_stable_step",
+    "limit_key",
     "stability_limit",
     "stable_numbers",
 ]
@@ -241,12 +242,15 @@ def _operator_key(op: OperatorLike) -> tuple:
             np.asarray(coefficients, np.float64).tobytes(), m)
 
 
-def _limit_key(problem: Problem, tableau: ButcherTableau) -> tuple:
+def limit_key(problem: Problem, tableau: ButcherTableau) -> tuple:
+    """A linear problem and stepper by value: operators and coefficients, grid, boundary
+    values, stepper (the key of the limit cache and of :mod:`solvers.prepared`)."""
     grid = problem.grid
     terms = tuple((float(coef), _operator_key(op)) for coef, op in problem.terms())
     fixed = tuple(sorted(problem.fixed_values().items()))
     return (type(problem).__name__, terms, (grid.n, grid.lower, grid.upper, grid.kind), fixed,
-            tableau.name, np.asarray(tableau.stability_coefficients).tobytes())
+            tableau.name, np.asarray(tableau.a, np.float64).tobytes(),
+            np.asarray(tableau.b, np.float64).tobytes())  # (a, b) fix the polynomial
 
 
 def stability_limit(problem: Problem, stepper: str | ButcherTableau = "rk4") -> StabilityLimit:
@@ -259,7 +263,7 @@ def stability_limit(problem: Problem, stepper: str | ButcherTableau = "rk4") -> 
     linear = problem.linearizations()
     if linear != (problem,):
         return _frozen_coefficient_limit(problem, linear, tableau)
-    key = _limit_key(problem, tableau)
+    key = limit_key(problem, tableau)
     with _limits_lock:
         cached = _limits.get(key)
         if cached is not None:
