@@ -40,6 +40,7 @@ import numpy as np
 
 from solvers.discretization import Discretization
 from solvers.padded_rows import PaddedRows
+from solvers.row_threads import MIN_POINTS, RowCall, run_rows, run_wide, thread_count
 from solvers.tableaux import ButcherTableau
 
 __all__ = [
@@ -221,21 +222,58 @@ class FastRungeKuttaKernel(PaddedRows):
 
     def _call(self, dt: float, steps: int, check_every: int, ceil2: np.ndarray) -> int:
         cur, nxt = self._buffers[self._cur], self._buffers[1 - self._cur]
-        if self._one is not None:
-            done = self._one(cur, nxt, self._rel, self._w, self._omin,
-                             float(dt) * float(self._b[0]), int(steps), self.disc.n, self._hl,
-                             self._hr, int(check_every), ceil2, self._sq)
-            if done % 2:
-                self._cur = 1 - self._cur
-            return int(done)
-        done = self._run(cur, nxt, self._rel, self._w, self._omin, self._a, self._b, float(dt),
-                         int(steps), self.disc.n, self._gl, self._gr, self.disc.periodic,
-                         self._start, self._stop,
-                         self._lblock, self._rblock, self._bounds, int(check_every), ceil2,
-                         self._sq)
+        n = self.disc.n
+        if (self.rows == 1 and self.disc.periodic and n >= MIN_POINTS
+                and thread_count() > 1):
+            done = run_wide(lambda m: self._rows_call(float(dt), m), cur, nxt, ceil2,
+                            self._sq, int(steps), int(check_every), n=n, hl=self._hl,
+                            hr=self._hr, reach=self.tableau.stages * max(self._gl, self._gr),
+                            squares=self._row_squares)
+        else:
+            done = run_rows(self._rows_call(float(dt)), cur, nxt, ceil2, self._sq,
+                            int(steps), int(check_every))
         if done % 2:
             self._cur = 1 - self._cur
         return int(done)
+
+    def _row_squares(self, row: np.ndarray) -> float:
+        """A state row's sum of squares, summed as the compiled loop's check does."""
+        from solvers._fast_loops import squares
+
+        if self._one is not None:
+            return float(squares(row))
+        total = 0.0
+        for p0, p1 in self._bounds:
+            total += squares(row[p0:p1])
+        return total
+
+    def _rows_call(self, dt: float, n_local: int | None = None) -> RowCall:
+        """The compiled loop for this kernel on a slice of rows (see :mod:`solvers.row_threads`).
+
+        ``n_local``: run it instead on a periodic grid of that many points (a part of a wide
+        row with its halo).
+        """
+        n, one = (self.disc.n if n_local is None else n_local), self._one
+        bounds = self._bounds if n_local is None else _blocks(n, self.tableau.stages)
+        if one is not None:
+            c = dt * float(self._b[0])
+
+            def single(cur: np.ndarray, nxt: np.ndarray, ceil2: np.ndarray, sq: np.ndarray,
+                       steps: int, check_every: int) -> int:
+                return one(cur, nxt, self._rel, self._w, self._omin, c, steps, n, self._hl,
+                           self._hr, check_every, ceil2, sq)
+
+            return single
+
+        def multi(cur: np.ndarray, nxt: np.ndarray, ceil2: np.ndarray, sq: np.ndarray,
+                  steps: int, check_every: int) -> int:
+            return self._run(cur, nxt, self._rel, self._w, self._omin, self._a, self._b, dt,
+                             steps, n, self._gl, self._gr, self.disc.periodic,
+                             self._start if n_local is None else 0,
+                             self._stop if n_local is None else n, self._lblock, self._rblock,
+                             bounds, check_every, ceil2, sq)
+
+        return multi
 
     def advance(self, t: float, dt: float, steps: int) -> None:
         """``steps`` steps of size ``dt`` (the right-hand side does not depend on ``t``)."""
