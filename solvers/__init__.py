@@ -94,6 +94,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "solvers.operators": ("ComposedOperator", "consistency_problem"),
     "solvers.reference": ("fd_matrix", "reference_accuracy", "reference_solve"),
+    "solvers.pypde_adapter": ("register_operator",),
     "solvers.scipy_system": ("ScipySystem", "scipy_system"),
     "solvers.solution_io": ("SolutionFileError",),
     "solvers.solution": ("SolveInfo",),

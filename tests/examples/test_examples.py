@@ -26,7 +26,8 @@ def run_example(name: str, tmp_path: Path, timeout: float = 300) -> dict:
 def test_every_example_has_a_test() -> None:
     tested = {"01_reproduce_seed.py", "02_advection_swap.py", "03_heat.py",
               "04_convergence.py", "05_band_optimised.py", "06_bring_your_own.py",
-              "07_burgers.py", "08_two_d.py", "09_scipy_solve_ivp.py"}
+              "07_burgers.py", "08_two_d.py", "09_scipy_solve_ivp.py",
+              "10_pypde.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
