@@ -140,7 +140,8 @@ def rk_steps(operator: AxisStencils, u0: np.ndarray, dt: float, steps: int,
             if not math.isfinite(peak) or peak > 1e12 * scale:
                 raise BlowUpError(
                     f"the solution blew up at step {step + 1} (max|u| = {peak:.3g}); the time "
-                    "step or the operator is unstable"
+                    "step or the operator is unstable", step=step + 1, time=(step + 1) * dt,
+                    norm=peak, partial=None,
                 )
     return u
 
