@@ -94,6 +94,17 @@ class TravellingWaves:
         wavenumbers = 2.0 * math.pi * rng.choice(np.array(modes), count) / period
         return cls(amplitudes, wavenumbers.astype(np.float64), frequencies, phases, int(seed))
 
+    def shifted(self, t0: float) -> TravellingWaves:
+        """The same waves on a clock started at ``t0``: ``g(x, s) = f(x, t0 + s)``.
+
+        A run that starts from a state at time ``t0`` (a coarse rollout from a truth snapshot)
+        uses this, since :func:`solvers.solve` starts every clock at 0.
+        """
+        if not (isinstance(t0, (int, float)) and math.isfinite(t0)):
+            raise ProblemError(f"forcing time shift must be a finite number, got {t0!r}")
+        return TravellingWaves(self.amplitudes, self.wavenumbers, self.frequencies,
+                               self.phases + self.frequencies * float(t0), self.seed)
+
     @property
     def bound(self) -> float:
         """sup |f| <= sum |A_j| (what the maximum principle allows ``max|u|`` to gain per unit

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from learned_ops.cli.cmd_train_trajectory import add_trajectory_options, run_trajectory
 from learned_ops.errors import TrainingError
 
 __all__ = ["parse_offsets", "register"]
@@ -22,6 +23,9 @@ EPILOG = """examples:
   learned-ops train --offsets=0,1 --recipe seed          # the notebook's Adam settings
   learned-ops train --offsets=-3,-2,-1,0,1,2,3 --order 4 --family band --theta-max 1.5
   learned-ops train --offsets=-2,-1,0,1,2 --method lstsq  # closed form, NOT learned
+  learned-ops train --objective trajectory --equation burgers --offsets=-3,-2,-1,0,1,2,3 \
+      --n 128 --unroll 100,300,1000 --out burgers128.json   # through the solver
+  learned-ops train --objective trajectory --equation heat --offsets=-2,-1,0,1,2 --order 2
 
 Negative offsets need the '=' form (--offsets=-1,0,1). Ctrl-C or SIGTERM saves a checkpoint
 (default OUT.ckpt.json); rerun the same command with --resume to continue."""
@@ -81,6 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_trajectory_options(p)
     p.set_defaults(handler=run)
 
 
@@ -156,6 +161,16 @@ def _save_or_keep(stencil: Any, out: Path, *, overwrite: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Handle ``learned-ops train``."""
     from learned_ops.atomic import check_target
+
+    if args.objective == "trajectory":
+        return run_trajectory(args)
+    trajectory_only = [flag for flag, used in (
+        ("--equation", args.equation is not None), ("--n", args.n is not None),
+        ("--unroll", args.unroll is not None), ("--dt", args.dt is not None),
+        ("--courant", args.courant is not None), ("--truth", args.truth is not None),
+    ) if used]
+    if trajectory_only:
+        raise TrainingError(f"{', '.join(trajectory_only)} apply to --objective trajectory")
 
     if args.out is not None:  # before any import or work: a refusal costs nothing
         check_target(args.out, overwrite=args.force, probe=True)

@@ -32,9 +32,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "learned_ops.cli.cmd_simulate",
     "learned_ops.cli.cmd_converge",
     "learned_ops.cli.cmd_demo",
+    "learned_ops.cli.cmd_evaluate",
 )
 
-SOLVING_COMMANDS: frozenset[str] = frozenset({"simulate", "converge", "demo", "inspect"})
+SOLVING_COMMANDS: frozenset[str] = frozenset({"simulate", "converge", "demo", "inspect",
+                                                "evaluate"})
 """Commands that may compile a kernel; they announce it (others never import ``solvers``)."""
 
 

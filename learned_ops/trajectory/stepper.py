@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ from solvers.terms import flux_weights  # noqa: E402
 
 __all__ = [
     "FluxSlot",
+    "ForcingBatch",
     "LinearSlot",
     "TrajectorySystem",
     "rk_step",
@@ -146,6 +148,42 @@ class TrajectorySystem:
         return left, right
 
 
+@dataclass(frozen=True, eq=False)
+class ForcingBatch:
+    """One :class:`~solvers.forcing.TravellingWaves` per batch row (states of shape
+    ``(rows, n)``): the forcings of trajectories from different seeds and start times, stepped
+    together. Every member needs the same number of waves.
+
+    Attributes:
+        waves: The forcings, one per row.
+    """
+
+    waves: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        counts = {w.amplitudes.size for w in self.waves}
+        if len(counts) != 1:
+            raise ValueError(f"the forcings of a batch need the same number of waves, got "
+                             f"{sorted(counts)}")
+
+    def tables(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``sin(k x)`` and ``cos(k x)`` per row: two arrays of shape (rows, waves, n)."""
+        pairs = [w.tables(x) for w in self.waves]
+        return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+
+    def coefficients(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """(a, b) per row at time ``t``: two arrays of shape (rows, waves) (as each member's
+        :meth:`~solvers.forcing.TravellingWaves.coefficients`)."""
+        amplitudes, frequencies, phases = self._stacked
+        angle = frequencies * t + phases
+        return amplitudes * np.cos(angle), amplitudes * np.sin(angle)
+
+    @cached_property
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return tuple(np.stack([getattr(w, name) for w in self.waves])
+                     for name in ("amplitudes", "frequencies", "phases"))
+
+
 def system_from_problem(problem: Problem) -> TrajectorySystem:
     """The slots of a periodic problem (Advection, Heat, AdvectionDiffusion, Burgers).
 
@@ -202,18 +240,21 @@ class _Tendency:
                              f"grid of {self.n}")
         self.weights = _weights(system, coefficients)
         forcing = system.forcing
+        self.batched = isinstance(forcing, ForcingBatch)
         self.forcing = None if forcing is None else tf.constant(
-            np.concatenate(forcing.tables(system.nodes)), tf.float64)  # (2 waves, n)
+            np.concatenate(forcing.tables(system.nodes), axis=-2), tf.float64)
+        # (2 waves, n); a ForcingBatch: (rows, 2 waves, n)
 
     def forcing_rows(self, times: np.ndarray) -> tf.Tensor | None:
         """The forcing's ``(a, b)`` at each time (NumPy's correctly rounded sin and cos;
-        TensorFlow's float64 ones are off by up to ~1e-10 relative): shape (*times, 2 waves)."""
+        TensorFlow's float64 ones are off by up to ~1e-10 relative): shape
+        (*times, 2 waves), or (*times, rows, 2 waves) for a :class:`ForcingBatch`."""
         forcing = self.system.forcing
         if forcing is None:
             return None
         times = np.asarray(times, dtype=np.float64)
-        rows = [np.concatenate(forcing.coefficients(float(t))) for t in times.ravel()]
-        return tf.constant(np.reshape(rows, (*times.shape, -1)), tf.float64)
+        rows = [np.concatenate(forcing.coefficients(float(t)), axis=-1) for t in times.ravel()]
+        return tf.constant(np.reshape(rows, (*times.shape, *np.shape(rows[0]))), tf.float64)
 
     def _pad(self, u: tf.Tensor) -> tf.Tensor:
         parts = []
@@ -249,7 +290,9 @@ class _Tendency:
                 out = out + slot.alpha * self._apply(padded_squares, slot.offsets, w)
             if slot.beta != 0.0:
                 out = out + slot.beta * (u * self._apply(padded, slot.offsets, w))
-        if self.forcing is not None:
+        if self.forcing is not None and self.batched:
+            out = out + tf.einsum("...bw,bwn->...bn", forcing_row, self.forcing)
+        elif self.forcing is not None:
             out = out + tf.linalg.matvec(self.forcing, forcing_row, transpose_a=True)
         return out
 
