@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[test,dev]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[train,test,dev]"
 	$(BIN)/python -m learned_ops.cli.warm
 	touch $(STAMP)
 
@@ -29,7 +29,7 @@ test-latest:
 	rm -rf $(LATEST)
 	$(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
-	$(LATEST)/bin/python -m pip install --quiet --upgrade -e ".[test,dev]"
+	$(LATEST)/bin/python -m pip install --quiet --upgrade -e ".[train,test,dev]"
 	$(LATEST)/bin/python -m learned_ops.cli.warm
 	$(LATEST)/bin/python -m pytest
 

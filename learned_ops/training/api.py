@@ -23,6 +23,7 @@ import numpy as np
 
 from learned_ops.data import SeedFamily, Splits, make_splits
 from learned_ops.errors import TrainingError, TrainingInterrupted
+from learned_ops.optional import require_tensorflow
 from learned_ops.training.checkpoints import (
     load_checkpoint,
     run_fingerprint,
@@ -219,6 +220,7 @@ def train_stencils(
         if not isinstance(request, StencilRequest):
             raise TrainingError(f"each stencil to train must be a StencilRequest, got "
                                 f"{request!r}; wrap offsets as StencilRequest(offsets)")
+    require_tensorflow("training")  # before any work: say what to install
     settings = settings or recipe_settings(recipe)
     splits = splits or default_splits()
     objectives = [Objective(splits, tuple(r.offsets), r.derivative_order, r.target)
