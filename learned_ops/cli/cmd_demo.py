@@ -150,14 +150,21 @@ def run(args: argparse.Namespace) -> int:
         paths = _write_figures(folder, images)
         for path in paths:
             say(f"wrote {path}")
+    from learned_ops.cli.demo_trajectory import format_trajectory_section, trajectory_section
+
+    forced = trajectory_section()
     seconds = time.perf_counter() - started
     if args.json:
         payload = result.to_dict()
+        payload["forced_burgers"] = forced
         payload["figures"] = paths
         payload["seconds"] = seconds
         print(json.dumps(payload))
     else:
         print(format_table(result))
+        text = format_trajectory_section(forced)
+        if text:
+            print(text)
         if paths:
             print(f"\nfigures in {folder}/: " + ", ".join(Path(p).name for p in paths))
     say(f"demo finished in {seconds:.1f} s")

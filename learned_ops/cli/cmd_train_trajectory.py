@@ -130,6 +130,11 @@ def _run_burgers(args: argparse.Namespace, progress: Any) -> dict[str, Any]:
 
 
 def _run_linear(args: argparse.Namespace, progress: Any) -> dict[str, Any]:
+    if args.truth not in (None, "exact"):
+        refuse(f"--truth {args.truth!r}: advection and heat train against the exact solution "
+               "(--truth exact)")
+    if args.dt is not None and args.courant is not None:
+        refuse("give --dt or --courant, not both")
     import solvers
     from learned_ops.operator_file import save_stencil
     from learned_ops.textbook import textbook_stencil
@@ -137,11 +142,6 @@ def _run_linear(args: argparse.Namespace, progress: Any) -> dict[str, Any]:
     from learned_ops.trajectory import fourier_loss_for, minimise_fourier_loss, sine_sums
     from learned_ops.trajectory.train import train_trajectory
 
-    if args.truth not in (None, "exact"):
-        refuse(f"--truth {args.truth!r}: advection and heat train against the exact solution "
-               "(--truth exact)")
-    if args.dt is not None and args.courant is not None:
-        refuse("give --dt or --courant, not both")
     m = 1 if args.equation == "advection" else 2
     n = args.n or 32
     grid = solvers.Grid.periodic(n)

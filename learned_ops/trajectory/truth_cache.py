@@ -103,8 +103,14 @@ def coarse_truths(specs: Sequence[FineTruthSpec], n: int, *,
         if snapshots is None:
             fine = _fine(spec)
             snapshots = np.ascontiguousarray(fine.coarse(n))
-            if use_cache:
-                _write(path, provenance, fine.times, snapshots)
+            if use_cache:  # the finer subsamplings too: evaluations refine n by factors of 2
+                size = n
+                while spec.n_fine % size == 0 and size < spec.n_fine:
+                    finer = _provenance(spec, size)
+                    if size == n or not _path(folder, finer).is_file():
+                        _write(_path(folder, finer), finer, fine.times,
+                               np.ascontiguousarray(fine.coarse(size)))
+                    size *= 2
         rows.append(snapshots)
         if times is None:
             times = spec.save_interval * np.arange(spec.saves + 1)
