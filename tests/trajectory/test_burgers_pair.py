@@ -88,7 +88,7 @@ def test_a_blown_up_window_is_counted_and_left_out(truth) -> None:
     theta = np.zeros(spaces[0].dim + spaces[1].dim)
     clean = _StageLoss(_problem(forcings[0]), *spaces, data, dt=DT, steps=50, stepper="rk4",
                        blowup_loss=10.0)
-    loss_clean, grad_clean, blown = clean(theta)
+    loss_clean, _grad_clean, blown = clean(theta)
     assert blown == 0
     starts = data.starts.copy()
     starts[1] = 1e150  # its square overflows: non-finite from the first stage on

@@ -23,7 +23,8 @@ def test_evaluate_prints_the_table_with_textbook_rows(capsys, tmp_path, monkeypa
     table = json.loads(out)
     labels = [row["label"] for row in table["rows"]]
     assert labels[0] == "fd:1:-1,0,1+learned-d2-c5-o2"
-    assert "textbook C6 (7-point)" in labels and "textbook C8 (9-point)" in labels
+    assert "textbook C6 (7-point)" in labels
+    assert "textbook C8 (9-point)" in labels
     rows = {row["label"]: row for row in table["rows"]}
     c2, c6 = rows["textbook C2 (3-point)"], rows["textbook C6 (7-point)"]
     assert c6["mean_abs_error"] < c2["mean_abs_error"]
