@@ -31,6 +31,7 @@ compiled RK4 run's, and wall time per unit of simulated time is compared. Run al
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -58,6 +59,7 @@ from solvers import (
     solve,
 )
 from solvers.fast_kernels import FastRungeKuttaKernel, fast_kernel_factory, jit_available
+from solvers.row_threads import THREADS_ENV
 
 __all__ = ["run"]
 
@@ -185,6 +187,7 @@ def _agreeing(fns: dict[str, Callable[[int], Any]], steps: int, label: str) -> d
     out: dict[str, float] = {}
     ref = None
     for key, fn in fns.items():
+        fn(steps)  # the first call may compile or load from numba's cache
         started = time.perf_counter()
         state = np.asarray(fn(steps))
         out["@" + key] = (time.perf_counter() - started) / steps
@@ -339,7 +342,19 @@ def _solve_ivp_rows() -> list[dict]:
 
 
 def run() -> list[dict]:
-    """Benchmark rows for :mod:`benchmarks.run`."""
+    """Benchmark rows for :mod:`benchmarks.run` (one thread: both cores are bench_threads')."""
+    before = os.environ.get(THREADS_ENV)
+    os.environ[THREADS_ENV] = "1"
+    try:
+        return _rows()
+    finally:
+        if before is None:
+            os.environ.pop(THREADS_ENV, None)
+        else:
+            os.environ[THREADS_ENV] = before
+
+
+def _rows() -> list[dict]:
     if not jit_available():
         return [{"section": SECTION, "case": "compiled kernel", "value": float("nan"),
                  "unit": "", "note": "numba unavailable or LEARNED_OPS_NO_JIT set"}]
