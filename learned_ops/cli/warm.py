@@ -52,14 +52,15 @@ def main() -> int:
 
 def _warm_burgers() -> None:
     """One tiny forced, viscous Burgers solve per stencil shape the demo and the suite use:
-    central first and second derivatives of 3, 5 and 7 points, and the 3-point flux with the
+    central first and second derivatives of 3, 5, 7 and 9 points (the last for the forced-Burgers
+    evaluation), and the 3-point flux with the
     5-point diffusion (the compiled loop is specialised on the tap counts only)."""
     import solvers
     from learned_ops.textbook import textbook_stencil
 
     grid = solvers.Grid.periodic(32, 0.0, 2.0 * np.pi)
     forcing = solvers.TravellingWaves.random(0, 2.0 * np.pi, count=2)
-    for flux_half, diffusion_half in ((1, 1), (2, 2), (3, 3), (1, 2)):
+    for flux_half, diffusion_half in ((1, 1), (2, 2), (3, 3), (4, 4), (1, 2)):
         d1 = textbook_stencil(1, tuple(range(-flux_half, flux_half + 1)))
         d2 = textbook_stencil(2, tuple(range(-diffusion_half, diffusion_half + 1)))
         problem = solvers.Burgers(0.05, d1, d2, grid, forcing=forcing)
