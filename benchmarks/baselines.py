@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 __all__ = ["PYPDE_STAGES", "careful_heat3", "careful_heat5", "careful_rk4", "careful_upwind",
-           "pypde_runner"]
+           "naive_heat3", "naive_heat5", "naive_rk4", "naive_upwind", "pypde_runner"]
 
 PYPDE_STAGES = {"euler": 1, "rk4": 4}
 """Right-hand-side evaluations per step of py-pde's fixed-step solvers (RK4 checked
@@ -107,6 +107,58 @@ def careful_rk4(u0: np.ndarray, c: float, dt: float, steps: int) -> np.ndarray:
         acc += k
         um += acc
     return um.copy()
+
+
+def naive_heat3(u0: np.ndarray, r: float, steps: int) -> np.ndarray:
+    """The slicing loop with temporaries every step (an extra row, not a baseline)."""
+    ue = np.empty((*u0.shape[:-1], u0.shape[-1] + 2))
+    ue[..., 1:-1] = u0
+    for _ in range(steps):
+        ue[..., 0] = ue[..., -2]
+        ue[..., -1] = ue[..., 1]
+        ue[..., 1:-1] += r * (ue[..., 2:] - 2.0 * ue[..., 1:-1] + ue[..., :-2])
+    return ue[..., 1:-1].copy()
+
+
+def naive_heat5(u0: np.ndarray, r: float, steps: int) -> np.ndarray:
+    ue = np.empty(u0.size + 4)
+    ue[2:-2] = u0
+    a, b, c = -1 / 12 * r, 4 / 3 * r, -5 / 2 * r
+    for _ in range(steps):
+        ue[:2] = ue[-4:-2]
+        ue[-2:] = ue[2:4]
+        ue[2:-2] += (a * (ue[:-4] + ue[4:]) + b * (ue[1:-3] + ue[3:-1])) + c * ue[2:-2]
+    return ue[2:-2].copy()
+
+
+def naive_upwind(u0: np.ndarray, c: float, steps: int) -> np.ndarray:
+    u = u0.copy()
+    d = np.empty_like(u)
+    for _ in range(steps):
+        d[1:] = u[1:] - u[:-1]
+        d[0] = u[0] - u[-1]
+        u -= c * d
+    return u
+
+
+def naive_rk4(u0: np.ndarray, c: float, dt: float, steps: int) -> np.ndarray:
+    """RK4 for u_t = -a u_x with the central difference; c = a / (2 h)."""
+
+    def f(u: np.ndarray) -> np.ndarray:
+        d = np.empty_like(u)
+        d[1:-1] = u[2:] - u[:-2]
+        d[0] = u[1] - u[-1]
+        d[-1] = u[0] - u[-2]
+        return -c * d
+
+    u = u0.copy()
+    for _ in range(steps):
+        k1 = f(u)
+        k2 = f(u + 0.5 * dt * k1)
+        k3 = f(u + 0.5 * dt * k2)
+        k4 = f(u + dt * k3)
+        u = u + (dt / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return u
 
 
 def pypde_runner(kind: str, u0: np.ndarray,

@@ -44,6 +44,10 @@ from benchmarks.baselines import (
     careful_heat5,
     careful_rk4,
     careful_upwind,
+    naive_heat3,
+    naive_heat5,
+    naive_rk4,
+    naive_upwind,
     pypde_runner,
 )
 from benchmarks.hand_numba import heat3_euler, heat5_euler, rk4_central, upwind_euler
@@ -102,58 +106,6 @@ def _best(fn: Callable[[], Any], budget: float = _BUDGET_S) -> float:
             fn()
         best = min(best, (time.perf_counter() - started) / number)
     return best
-
-
-# ------------------------------------------------------- naive NumPy loops (temporaries)
-def _hand_heat3(u0: np.ndarray, r: float, steps: int) -> np.ndarray:
-    ue = np.empty((*u0.shape[:-1], u0.shape[-1] + 2))
-    ue[..., 1:-1] = u0
-    for _ in range(steps):
-        ue[..., 0] = ue[..., -2]
-        ue[..., -1] = ue[..., 1]
-        ue[..., 1:-1] += r * (ue[..., 2:] - 2.0 * ue[..., 1:-1] + ue[..., :-2])
-    return ue[..., 1:-1].copy()
-
-
-def _hand_heat5(u0: np.ndarray, r: float, steps: int) -> np.ndarray:
-    ue = np.empty(u0.size + 4)
-    ue[2:-2] = u0
-    a, b, c = -1 / 12 * r, 4 / 3 * r, -5 / 2 * r
-    for _ in range(steps):
-        ue[:2] = ue[-4:-2]
-        ue[-2:] = ue[2:4]
-        ue[2:-2] += (a * (ue[:-4] + ue[4:]) + b * (ue[1:-3] + ue[3:-1])) + c * ue[2:-2]
-    return ue[2:-2].copy()
-
-
-def _hand_upwind(u0: np.ndarray, c: float, steps: int) -> np.ndarray:
-    u = u0.copy()
-    d = np.empty_like(u)
-    for _ in range(steps):
-        d[1:] = u[1:] - u[:-1]
-        d[0] = u[0] - u[-1]
-        u -= c * d
-    return u
-
-
-def _hand_rk4(u0: np.ndarray, c: float, dt: float, steps: int) -> np.ndarray:
-    """RK4 for u_t = -a u_x with the central difference; c = a / (2 h)."""
-
-    def f(u: np.ndarray) -> np.ndarray:
-        d = np.empty_like(u)
-        d[1:-1] = u[2:] - u[:-2]
-        d[0] = u[1] - u[-1]
-        d[-1] = u[0] - u[-2]
-        return -c * d
-
-    u = u0.copy()
-    for _ in range(steps):
-        k1 = f(u)
-        k2 = f(u + 0.5 * dt * k1)
-        k3 = f(u + 0.5 * dt * k2)
-        k4 = f(u + dt * k3)
-        u = u + (dt / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-    return u
 
 
 # ------------------------------------------------------------------------------------ cases
@@ -367,13 +319,13 @@ def _rows() -> list[dict]:
                            0.4 * h * h, u0, {
                                "hand numba": lambda s, u=u0: heat3_euler(u[None], 0.4, s)[0],
                                "careful numpy": lambda s, u=u0: careful_heat3(u, 0.4, s),
-                               "naive numpy": lambda s, u=u0: _hand_heat3(u, 0.4, s)},
+                               "naive numpy": lambda s, u=u0: naive_heat3(u, 0.4, s)},
                            "heat3")
         rows += _case_rows(f"heat euler 5-pt N={n}", Heat(1.0, D2_5, grid), "euler",
                            0.3 * h * h, u0, {
                                "hand numba": lambda s, u=u0: heat5_euler(u, 0.3, s),
                                "careful numpy": lambda s, u=u0: careful_heat5(u, 0.3, s),
-                               "naive numpy": lambda s, u=u0: _hand_heat5(u, 0.3, s)}, None)
+                               "naive numpy": lambda s, u=u0: naive_heat5(u, 0.3, s)}, None)
         c = 1 / (2 * h)
         rows += _case_rows(f"advection rk4 central N={n}", Advection(1.0, D1_C, grid), "rk4",
                            0.5 * h, u0, {
@@ -381,13 +333,13 @@ def _rows() -> list[dict]:
                                                                                    0.5 * h, s),
                                "careful numpy": lambda s, u=u0, c=c, h=h: careful_rk4(
                                    u, c, 0.5 * h, s),
-                               "naive numpy": lambda s, u=u0, c=c, h=h: _hand_rk4(u, c, 0.5 * h,
+                               "naive numpy": lambda s, u=u0, c=c, h=h: naive_rk4(u, c, 0.5 * h,
                                                                                   s)}, "rk4")
         rows += _case_rows(f"advection euler upwind N={n}", Advection(1.0, D1_UP, grid),
                            "euler", 0.5 * h, u0, {
                                "hand numba": lambda s, u=u0: upwind_euler(u, 0.5, s),
                                "careful numpy": lambda s, u=u0: careful_upwind(u, 0.5, s),
-                               "naive numpy": lambda s, u=u0: _hand_upwind(u, 0.5, s)}, None)
+                               "naive numpy": lambda s, u=u0: naive_upwind(u, 0.5, s)}, None)
     rows.append(_fixed_cost_row())
     grid = Grid.periodic(400, 0.0, 1.0)
     rng = np.random.default_rng(0)
