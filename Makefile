@@ -7,14 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := constraints.txt
 LATEST := .venv-latest
 
-.PHONY: demo test test-latest constraints bench lint pretrained figures clean
+.PHONY: demo test test-latest constraints bench lint pretrained figures docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[train,test,dev]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[train,test,dev,docs]"
 	$(BIN)/python -m learned_ops.cli.warm
 	touch $(STAMP)
 
@@ -29,7 +29,7 @@ test-latest:
 	rm -rf $(LATEST)
 	$(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
-	$(LATEST)/bin/python -m pip install --quiet --upgrade -e ".[train,test,dev]"
+	$(LATEST)/bin/python -m pip install --quiet --upgrade -e ".[train,test,dev,docs]"
 	$(LATEST)/bin/python -m learned_ops.cli.warm
 	$(LATEST)/bin/python -m pytest
 
@@ -48,8 +48,12 @@ bench: $(STAMP)
 pretrained: $(STAMP)
 	$(BIN)/python -m learned_ops.pretrained.build
 
+# The API reference (Sphinx autodoc + napoleon), warnings as errors, into docs/_build/html.
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
 figures: $(STAMP)
 	$(BIN)/learned-ops demo --out docs/figures --quiet
 
 clean:
-	rm -rf $(VENV) $(LATEST) build *.egg-info learned-ops-output
+	rm -rf $(VENV) $(LATEST) build *.egg-info learned-ops-output docs/_build
