@@ -185,6 +185,9 @@ def run_trajectory(args: argparse.Namespace) -> int:
         refuse("--method, --resume, --stream and --recipe apply to --objective derivative")
     if args.derivative != 1 and args.equation != "heat":
         refuse("--derivative is set by --equation for the trajectory objective")
+    from learned_ops.optional import require_tensorflow
+
+    require_tensorflow("training through the solver")  # before any work: say what to install
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     report = (_run_burgers(args, progress) if args.equation == "burgers"
               else _run_linear(args, progress))

@@ -152,6 +152,9 @@ def train_pair(setup: BurgersSetup, *, progress: Progress = None,
     Starts from the textbook pair of the offsets' width projected on the constrained spaces.
     """
     import solvers
+    from learned_ops.optional import require_tensorflow
+
+    require_tensorflow("training through the solver")
     from learned_ops.training.constraints import stencil_space
     from learned_ops.trajectory.burgers_pair import theta_nearest, train_burgers_pair, windows
 

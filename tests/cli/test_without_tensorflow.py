@@ -47,6 +47,11 @@ err = io.StringIO()
 with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
     out["cli_code"] = main(["train", "--offsets=-1,0,1", "--samples", "200", "--quiet"])
 out["cli_stderr"] = err.getvalue()
+err = io.StringIO()
+with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    out["trajectory_code"] = main(["train", "--objective", "trajectory", "--equation", "heat",
+                                   "--offsets=-1,0,1", "--quiet"])
+out["trajectory_stderr"] = err.getvalue()
 out["tensorflow_loaded"] = sys.modules.get("tensorflow") is not None
 print(json.dumps(out))
 """
@@ -67,3 +72,7 @@ def test_simulate_and_converge_work_and_training_says_what_to_install() -> None:
     lines = out["cli_stderr"].strip().splitlines()
     assert len(lines) == 1, out["cli_stderr"]
     assert lines[0].startswith("learned-ops: error: training needs TensorFlow")
+    assert out["trajectory_code"] == 2
+    lines = out["trajectory_stderr"].strip().splitlines()
+    assert len(lines) == 1, out["trajectory_stderr"]
+    assert "training through the solver needs TensorFlow" in lines[0]
