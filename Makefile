@@ -47,6 +47,7 @@ bench: $(STAMP)
 
 pretrained: $(STAMP)
 	$(BIN)/python -m learned_ops.pretrained.build
+	$(BIN)/python -m learned_ops.pretrained.build_trajectory
 
 # The API reference (Sphinx autodoc + napoleon), warnings as errors, into docs/_build/html.
 docs: $(STAMP)
