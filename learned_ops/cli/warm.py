@@ -46,6 +46,7 @@ def main() -> int:
                 problem = solvers.Heat(0.01, textbook_stencil(2, offsets), grid)
                 solvers.solve(problem, u0, 1e-3, stepper=stepper, dt=1e-4)
     _warm_burgers()
+    _warm_two_d()
     print(f"fast kernels ready ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return 0
 
@@ -65,6 +66,20 @@ def _warm_burgers() -> None:
         d2 = textbook_stencil(2, tuple(range(-diffusion_half, diffusion_half + 1)))
         problem = solvers.Burgers(0.05, d1, d2, grid, forcing=forcing)
         solvers.solve(problem, np.sin(grid.x), 1e-3, stepper="rk4", dt=1e-4)
+
+
+def _warm_two_d() -> None:
+    """The compiled 2-D loops (one compile whatever the taps): the serial one on 32 x 32, the
+    row-parallel one from 128 x 128 (:mod:`solvers.fast2d`)."""
+    from learned_ops.textbook import textbook_stencil
+    from solvers.grid2d import Grid2D
+    from solvers.problems2d import Heat2D
+    from solvers.stepping2d import solve_2d
+
+    for n in (32, 128):
+        grid = Grid2D.periodic(n, n)
+        problem = Heat2D(0.01, textbook_stencil(2, (-1, 0, 1)), grid)
+        solve_2d(problem, np.zeros((n, n)), 1e-3, stepper="rk4", dt=1e-4, kernel="compiled")
 
 
 if __name__ == "__main__":
