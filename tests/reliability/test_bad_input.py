@@ -100,7 +100,9 @@ API_CASES: list[tuple[str, object, str]] = [
     ("heat with first derivative", lambda: Heat(1.0, C2, Grid.periodic(20)), "second"),
     ("advection with second derivative", lambda: Advection(1.0, D2, Grid.periodic(20)),
      "first"),
-    ("not an operator", lambda: Advection(1.0, "fd:1:-1,0,1", Grid.periodic(20)), "operator"),
+    ("not an operator", lambda: Advection(1.0, 42, Grid.periodic(20)), "operator"),
+    ("unknown operator name", lambda: Advection(1.0, "no-such-operator", Grid.periodic(20)),
+     "no-such-operator"),
     # solving
     ("dt zero", lambda: solve(_advection(), U, 1.0, dt=0.0), "dt"),
     ("dt negative", lambda: solve(_advection(), U, 1.0, dt=-0.1), "dt"),
